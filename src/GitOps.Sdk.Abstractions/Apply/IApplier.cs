@@ -1,0 +1,144 @@
+using System.Collections.Immutable;
+
+namespace GitOps.Sdk;
+
+/// <summary>
+/// Writes a plan to the live system: applies objects in order (server-side apply on Kubernetes), deletes the prune
+/// set in reverse order, and reports what happened to each object. Dry-run writes nothing.
+/// </summary>
+/// <example>
+/// <code>
+/// ApplyResult result = await applier.ApplyAsync(plan, new ApplyOptions { DryRun = true }, cancellationToken);
+/// foreach (var change in result.Objects.Where(o =&gt; o.Outcome == ApplyOutcome.Failed))
+/// {
+///     logger.LogWarning("{Object}: {Reason}", change.Key, change.Message);
+/// }
+/// </code>
+/// </example>
+public interface IApplier
+{
+    /// <summary>Applies <paramref name="plan"/>.</summary>
+    /// <param name="plan">The ordered steps.</param>
+    /// <param name="options">Dry-run, force, field manager.</param>
+    /// <param name="cancellationToken">Cancels between steps; a step under way finishes or is abandoned cleanly.</param>
+    /// <returns>One result per step. Failures are results, not exceptions.</returns>
+    ValueTask<ApplyResult> ApplyAsync(ApplyPlan plan, ApplyOptions options, CancellationToken cancellationToken);
+}
+
+/// <summary>An ordered set of changes for one application.</summary>
+public sealed record ApplyPlan
+{
+    /// <summary>Gets the application the plan belongs to.</summary>
+    public required string Application { get; init; }
+
+    /// <summary>Gets the revision being applied, when known.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary>Gets the steps in the order they run (applies first by wave and kind order, then deletes in reverse).</summary>
+    public ImmutableArray<PlanStep> Steps { get; init; } = [];
+
+    /// <summary>Gets a stable hash of the plan's content (keys, actions, desired content and the live versions it was planned against), used to pin approvals.</summary>
+    public string? Hash { get; init; }
+}
+
+/// <summary>One step of a plan.</summary>
+public sealed record PlanStep
+{
+    /// <summary>Gets the object.</summary>
+    public required ResourceKey Key { get; init; }
+
+    /// <summary>Gets what to do.</summary>
+    public required PlanAction Action { get; init; }
+
+    /// <summary>Gets the desired object for <see cref="PlanAction.Apply"/> and <see cref="PlanAction.Recreate"/>.</summary>
+    public KubeObject? Desired { get; init; }
+
+    /// <summary>Gets the live object the step was planned against, when it exists.</summary>
+    public KubeObject? Live { get; init; }
+
+    /// <summary>Gets the diff that led to the step, when one was computed.</summary>
+    public ResourceDiff? Diff { get; init; }
+
+    /// <summary>Gets the sync wave (from the wave annotation; default 0). Lower waves run first.</summary>
+    public int Wave { get; init; }
+}
+
+/// <summary>What a plan step does.</summary>
+public enum PlanAction
+{
+    /// <summary>Create or update the object (server-side apply).</summary>
+    Apply,
+
+    /// <summary>Delete the object (prune).</summary>
+    Delete,
+
+    /// <summary>Delete and create again (immutable field changed and the application allows it).</summary>
+    Recreate,
+
+    /// <summary>Nothing to write; reported as unchanged.</summary>
+    None,
+}
+
+/// <summary>Settings of one apply.</summary>
+public sealed record ApplyOptions
+{
+    /// <summary>Gets a value indicating whether nothing is stored (server-side dry-run). <value>Default: <see langword="false"/>.</value></summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Gets a value indicating whether field ownership conflicts are overridden. <value>Default: <see langword="false"/>.</value></summary>
+    public bool Force { get; init; }
+
+    /// <summary>Gets the field manager name, or <see langword="null"/> for the applier's configured default (<c>gitops-sdk</c>).</summary>
+    public string? FieldManager { get; init; }
+
+    /// <summary>Gets the deletion propagation policy for prunes (<c>Background</c>, <c>Foreground</c>, <c>Orphan</c>). <value>Default: <c>Background</c>.</value></summary>
+    public string PropagationPolicy { get; init; } = "Background";
+
+    /// <summary>Gets a value indicating whether objects whose immutable fields changed may be deleted and created again. <value>Default: <see langword="false"/>.</value></summary>
+    public bool AllowRecreate { get; init; }
+}
+
+/// <summary>What happened when a plan was applied.</summary>
+public sealed record ApplyResult
+{
+    /// <summary>Gets one entry per plan step, in plan order.</summary>
+    public ImmutableArray<ObjectApplyResult> Objects { get; init; } = [];
+
+    /// <summary>Gets a value indicating whether the apply was a dry-run.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Gets a value indicating whether every step succeeded.</summary>
+    public bool Succeeded => Objects.All(static o => o.Outcome != ApplyOutcome.Failed);
+}
+
+/// <summary>What happened to one object.</summary>
+/// <param name="Key">The object.</param>
+/// <param name="Outcome">The outcome.</param>
+/// <param name="Message">The reason, for skipped and failed objects; a note otherwise (e.g. "repaired with update after apply was refused").</param>
+public sealed record ObjectApplyResult(ResourceKey Key, ApplyOutcome Outcome, string? Message = null)
+{
+    /// <summary>Gets the object as the server returned it after the write, when available.</summary>
+    public KubeObject? Result { get; init; }
+}
+
+/// <summary>The outcome for one object, in kubectl's words.</summary>
+public enum ApplyOutcome
+{
+    /// <summary>Nothing needed writing.</summary>
+    Unchanged,
+
+    /// <summary>The object was created.</summary>
+    Created,
+
+    /// <summary>The object was updated.</summary>
+    Configured,
+
+    /// <summary>The object was deleted.</summary>
+    Deleted,
+
+    /// <summary>The step was not carried out (opt-out annotation, owned by another application, held for approval).</summary>
+    Skipped,
+
+    /// <summary>The step failed; see the message.</summary>
+    Failed,
+}

@@ -1,0 +1,148 @@
+using System.Collections.Immutable;
+
+namespace GitOps.Sdk;
+
+/// <summary>
+/// Turns a fetched artifact into desired state: plain YAML, Kustomize, Helm or anything custom. Every renderer's
+/// output goes through the same manifest reader, so hostile output is refused the same way.
+/// </summary>
+/// <example>
+/// <code>
+/// public sealed class JsonnetRenderer : IRenderer
+/// {
+///     public string Name =&gt; "jsonnet";
+///     public bool CanRender(SourceArtifact artifact, RenderOptions options) =&gt;
+///         File.Exists(Path.Combine(artifact.ContentDirectory, "main.jsonnet"));
+///     public ValueTask&lt;RenderResult&gt; RenderAsync(SourceArtifact artifact, RenderOptions options, CancellationToken cancellationToken) =&gt; …;
+/// }
+/// </code>
+/// </example>
+public interface IRenderer
+{
+    /// <summary>Gets the renderer's name as used in <see cref="RenderOptions.Renderer"/>, e.g. <c>plain</c>, <c>kustomize</c>, <c>helm</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Returns <see langword="true"/> when this renderer should render <paramref name="artifact"/> under automatic selection.</summary>
+    /// <param name="artifact">The fetched content.</param>
+    /// <param name="options">The application's render options.</param>
+    /// <returns>Whether the content looks like this renderer's input.</returns>
+    bool CanRender(SourceArtifact artifact, RenderOptions options);
+
+    /// <summary>Renders <paramref name="artifact"/> into desired state.</summary>
+    /// <param name="artifact">The fetched content.</param>
+    /// <param name="options">The application's render options.</param>
+    /// <param name="cancellationToken">Cancels rendering (external tools are killed).</param>
+    /// <returns>The objects, or errors naming file, document and object. Never partial: with errors, no objects.</returns>
+    ValueTask<RenderResult> RenderAsync(SourceArtifact artifact, RenderOptions options, CancellationToken cancellationToken);
+}
+
+/// <summary>The result of rendering: desired state, or the errors that prevented it.</summary>
+public sealed record RenderResult
+{
+    /// <summary>Gets the rendered desired state; empty when <see cref="Errors"/> is not empty.</summary>
+    public DesiredState State { get; init; } = DesiredState.Empty;
+
+    /// <summary>Gets the problems found. Any error means nothing is applied or pruned.</summary>
+    public ImmutableArray<ManifestError> Errors { get; init; } = [];
+
+    /// <summary>Gets the name of the renderer that produced the result.</summary>
+    public string? Renderer { get; init; }
+
+    /// <summary>Gets a value indicating whether rendering succeeded.</summary>
+    public bool Succeeded => Errors.IsDefaultOrEmpty;
+
+    /// <summary>Creates a successful result.</summary>
+    /// <param name="state">The desired state.</param>
+    /// <param name="renderer">The renderer's name.</param>
+    /// <returns>The result.</returns>
+    public static RenderResult Success(DesiredState state, string? renderer = null) => new() { State = state, Renderer = renderer };
+
+    /// <summary>Creates a failed result.</summary>
+    /// <param name="errors">What went wrong.</param>
+    /// <param name="renderer">The renderer's name.</param>
+    /// <returns>The result.</returns>
+    public static RenderResult Failure(IEnumerable<ManifestError> errors, string? renderer = null) =>
+        new() { Errors = [.. errors], Renderer = renderer };
+}
+
+/// <summary>Per-application settings for rendering. Renderer-specific values go in <see cref="Properties"/>.</summary>
+public sealed record RenderOptions
+{
+    /// <summary>Gets the application's name (used for ownership marks, Helm release name default, error messages).</summary>
+    public string ApplicationName { get; init; } = "default";
+
+    /// <summary>Gets the renderer to use (<c>auto</c>, <c>plain</c>, <c>kustomize</c>, <c>helm</c> or a custom name). <value>Default: <c>auto</c>.</value></summary>
+    public string Renderer { get; init; } = "auto";
+
+    /// <summary>Gets the target namespace: the default for namespaced objects that have none, and Helm's <c>--namespace</c>.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>Gets the Helm release name; defaults to <see cref="ApplicationName"/>.</summary>
+    public string? ReleaseName { get; init; }
+
+    /// <summary>Gets Helm value files, relative to the artifact's content directory, merged in order.</summary>
+    public ImmutableArray<string> ValueFiles { get; init; } = [];
+
+    /// <summary>Gets inline Helm values as YAML or JSON text, merged after <see cref="ValueFiles"/>.</summary>
+    public string? Values { get; init; }
+
+    /// <summary>Gets a value indicating whether CRDs are rendered (Helm <c>--include-crds</c>). <value>Default: <see langword="true"/>.</value></summary>
+    public bool IncludeCrds { get; init; } = true;
+
+    /// <summary>Gets a value indicating whether Helm hooks are applied as plain objects. <value>Default: <see langword="false"/>.</value></summary>
+    public bool ApplyHooks { get; init; }
+
+    /// <summary>Gets the Kubernetes version to render for (Helm <c>--kube-version</c>).</summary>
+    public string? KubeVersion { get; init; }
+
+    /// <summary>Gets extra API versions to announce (Helm <c>--api-versions</c>).</summary>
+    public ImmutableArray<string> ApiVersions { get; init; } = [];
+
+    /// <summary>Gets extra command-line arguments for an external renderer (e.g. <c>--load-restrictor=LoadRestrictionsNone</c>).</summary>
+    public ImmutableArray<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>Gets the time an external renderer may take. <value>Default: 2 minutes.</value></summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets labels added to every rendered object.</summary>
+    public IReadOnlyDictionary<string, string> CommonLabels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets annotations added to every rendered object.</summary>
+    public IReadOnlyDictionary<string, string> CommonAnnotations { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets a value indicating whether <c>${VAR}</c> substitution runs. <value>Default: <see langword="false"/>.</value></summary>
+    public bool SubstituteVariables { get; init; }
+
+    /// <summary>Gets the variables for <c>${VAR}</c> substitution.</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets renderer-specific settings.</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// A step applied to every renderer's output, in <see cref="Order"/> (lower first): default namespace, common
+/// labels and annotations, variable substitution, ownership marks, or a host's own.
+/// </summary>
+public interface IRenderTransform
+{
+    /// <summary>Gets the position of this transform; built-in transforms use multiples of 100.</summary>
+    int Order { get; }
+
+    /// <summary>Transforms the rendered state.</summary>
+    /// <param name="state">The state so far.</param>
+    /// <param name="context">The application and options.</param>
+    /// <param name="cancellationToken">Cancels the transform.</param>
+    /// <returns>The transformed state, or errors naming the object.</returns>
+    ValueTask<RenderResult> TransformAsync(DesiredState state, RenderTransformContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>What a render transform knows about the rendering it is part of.</summary>
+public sealed record RenderTransformContext
+{
+    /// <summary>Gets the artifact that was rendered.</summary>
+    public required SourceArtifact Artifact { get; init; }
+
+    /// <summary>Gets the application's render options.</summary>
+    public required RenderOptions Options { get; init; }
+}
