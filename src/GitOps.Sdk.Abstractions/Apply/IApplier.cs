@@ -61,6 +61,9 @@ public sealed record PlanStep
 
     /// <summary>Gets the sync wave (from the wave annotation; default 0). Lower waves run first.</summary>
     public int Wave { get; init; }
+
+    /// <summary>Gets why the step is skipped or what it repairs, in words.</summary>
+    public string? Reason { get; init; }
 }
 
 /// <summary>What a plan step does.</summary>
@@ -77,6 +80,9 @@ public enum PlanAction
 
     /// <summary>Nothing to write; reported as unchanged.</summary>
     None,
+
+    /// <summary>Must not be touched (pruning opted out, owned by another application, held for approval); see <see cref="PlanStep.Reason"/>.</summary>
+    Skip,
 }
 
 /// <summary>Settings of one apply.</summary>
