@@ -448,7 +448,7 @@ internal sealed class Reconciler
             var heldSteps = plan.Steps.Where(s => IsActionable(s.Action) && (wholePlan || decision.HeldKeys.Contains(s.Key))).ToImmutableArray();
             if (heldSteps.Length > 0)
             {
-                var hash = wholePlan && plan.Hash is { Length: > 0 } planHash ? planHash : ApprovalHash(heldSteps);
+                var hash = ApprovalHash(heldSteps);
                 if (string.Equals(Volatile.Read(ref _approvedHash), hash, StringComparison.Ordinal))
                 {
                     // Approved, and the state it was approved for still holds: apply everything.
@@ -651,7 +651,12 @@ internal sealed class Reconciler
         };
     }
 
-    /// <summary>Hashes what the held steps would do: object, action, desired content, and the field-level diff (or the live identity for deletes).</summary>
+    /// <summary>
+    /// Hashes what the held steps would do: object, action, desired content, the field-level diff, and for deletes and
+    /// recreates the live object's uid and resourceVersion. Unlike <see cref="ApplyPlan.Hash"/> it ignores the
+    /// resourceVersion of objects that are only updated, so a controller writing their status does not void an approval,
+    /// while any change to what the steps would do does.
+    /// </summary>
     internal static string ApprovalHash(IEnumerable<PlanStep> steps)
     {
         var sb = new StringBuilder();
