@@ -291,7 +291,13 @@ internal sealed class Reconciler
                     throw new ReconcileFailure(ReconcileStage.Render, $"render failed ({rendered.Errors.Length} error(s)): {errors}{more}");
                 }
 
-                desired = rendered.State with { Revision = artifact.Revision, Digest = artifact.Digest };
+                desired = rendered.State with
+                {
+                    Objects = rendered.State.Objects.IsDefault ? [] : rendered.State.Objects,
+                    Hooks = rendered.State.Hooks.IsDefault ? [] : rendered.State.Hooks,
+                    Revision = artifact.Revision,
+                    Digest = artifact.Digest,
+                };
                 _s.Events.Publish(new Rendered
                 {
                     Application = app.Name,
@@ -349,6 +355,8 @@ internal sealed class Reconciler
             Volatile.Write(ref _managedKeys, [.. addresses.Keys]);
             liveObjects = await live.GetManyAsync([.. addresses.Select(static a => (a.Key, a.Value))], cancellationToken).ConfigureAwait(false);
         }
+
+        run.Live = liveObjects;
 
         // Diff: every desired object, and every inventory object no longer desired (prune candidates).
         run.Stage = ReconcileStage.Diff;
@@ -888,6 +896,12 @@ internal sealed class Reconciler
         _lastRunClean = result.Outcome is ReconcileOutcome.Synced or ReconcileOutcome.Applied or ReconcileOutcome.Skipped && result.Held is null;
         _liveChangesAtLastRun = liveChangesAtStart;
         var previousHealth = Status.Health;
+        if (run.ObjectHealth is null && run.Desired is not null && run.Live is not null)
+        {
+            // A failure after live state was read still reports each object's health as it was seen.
+            run.Health = AssessHealth(run.Desired, run.Live, out var perObject);
+            run.ObjectHealth = perObject;
+        }
 
         UpdateStatus(s =>
         {
@@ -1157,6 +1171,8 @@ internal sealed class Reconciler
         public HealthResult? Health { get; set; }
 
         public ImmutableDictionary<ResourceKey, HealthResult>? ObjectHealth { get; set; }
+
+        public IReadOnlyDictionary<ResourceKey, KubeObject>? Live { get; set; }
 
         public List<string> Notes { get; } = [];
     }
