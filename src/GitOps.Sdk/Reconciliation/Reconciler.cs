@@ -30,6 +30,9 @@ internal sealed class Reconciler
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<GroupKind> _watched = [];
     private readonly ConcurrentDictionary<string, byte> _ownResourceVersions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ResourceKey, byte> _ownDeletes = new();
+    private readonly ConcurrentQueue<LiveChange> _changesDuringRun = new();
+    private volatile bool _running;
     private readonly Lock _statusLock = new();
 
     private ApplicationStatus _status;
@@ -79,7 +82,11 @@ internal sealed class Reconciler
         }
     }
 
-    /// <summary>Returns <see langword="true"/> when <paramref name="change"/> is someone else's change to a managed object (not an echo of our own apply).</summary>
+    /// <summary>
+    /// Returns <see langword="true"/> when <paramref name="change"/> is someone else's change to a managed object (not an
+    /// echo of our own apply). Changes seen while a reconcile runs are decided after it, when the resource versions it
+    /// wrote are known (see <see cref="TakeForeignChangesDuringRun"/>).
+    /// </summary>
     public bool IsForeignChange(LiveChange change)
     {
         if (!ManagedKeys.Contains(change.Key))
@@ -87,7 +94,33 @@ internal sealed class Reconciler
             return false;
         }
 
-        if (change.Type != LiveChangeType.Deleted && change.ResourceVersion is { } rv && _ownResourceVersions.ContainsKey(rv))
+        if (_running)
+        {
+            _changesDuringRun.Enqueue(change);
+            return false;
+        }
+
+        return Classify(change);
+    }
+
+    /// <summary>Decides the changes seen during the last reconcile; returns <see langword="true"/> when any was someone else's.</summary>
+    public bool TakeForeignChangesDuringRun()
+    {
+        var foreign = false;
+        while (_changesDuringRun.TryDequeue(out var change))
+        {
+            foreign |= ManagedKeys.Contains(change.Key) && Classify(change);
+        }
+
+        return foreign;
+    }
+
+    private bool Classify(LiveChange change)
+    {
+        var own = change.Type == LiveChangeType.Deleted
+            ? _ownDeletes.ContainsKey(change.Key)
+            : change.ResourceVersion is { } rv && _ownResourceVersions.ContainsKey(rv);
+        if (own)
         {
             return false;
         }
@@ -120,12 +153,14 @@ internal sealed class Reconciler
     public async Task<ReconcileResult> ReconcileAsync(ReconcileTrigger trigger, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _running = true;
         try
         {
             return await RunAsync(trigger, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
+            _running = false;
             _gate.Release();
         }
     }
@@ -787,6 +822,15 @@ internal sealed class Reconciler
         if (_ownResourceVersions.Count > 4096)
         {
             _ownResourceVersions.Clear();
+        }
+
+        _ownDeletes.Clear();
+        foreach (var o in applied.Objects)
+        {
+            if (o.Outcome == ApplyOutcome.Deleted || (o.Outcome == ApplyOutcome.Created && o.Message is not null))
+            {
+                _ownDeletes.TryAdd(o.Key, 0);
+            }
         }
 
         foreach (var o in applied.Objects)
