@@ -56,10 +56,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<ILiveState>(cluster);
         services.AddSingleton<IApplier>(applier);
-        services.AddSingleton<IInventoryStore, TestInventoryStore>();
+        services.AddSingleton<IInventoryStore, InMemoryInventoryStore>();
         services.AddSingleton<IRenderStage, TestRenderStage>();
-        services.AddSingleton<IDiffEngine, TestDiffEngine>();
-        services.AddSingleton<IPlanner, TestPlanner>();
         var gitops = services.AddGitOps(o =>
         {
             o.JitterFraction = 0;
