@@ -90,7 +90,7 @@ public sealed class GitSourceSshTests : IClassFixture<GitServersFixture>, IAsync
     [Fact]
     public async Task ResolveAsync_NothingListening_ThrowsUnreachable()
     {
-        var port = GitOps.Sdk.TestUtilities.FreePort.Next();
+        const int port = 1; // privileged and unused: a port another test cannot start a server on
         using var provider = servers.NewProvider(o => o.Credentials["ssh"] = Credentials());
 
         var act = async () => await provider.ResolveAsync(new SourceReference { Url = $"ssh://git@127.0.0.1:{port}/srv/repo.git", CredentialsName = "ssh" }, default);
