@@ -430,7 +430,6 @@ internal sealed class ApiHandler
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";
-        response.Headers["Transfer-Encoding"] = "chunked";
         await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
         var body = response.Body;
         if (expired)

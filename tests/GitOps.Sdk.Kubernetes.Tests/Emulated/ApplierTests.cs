@@ -231,7 +231,8 @@ public class ApplierTests
         var plan = new ApplyPlan { Application = App, Steps = [new PlanStep { Key = ConfigMap("c", "default", App).Key, Action = PlanAction.Apply, Desired = ConfigMap("c", "default", App) }] };
 
         var apply = t.Applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None).AsTask();
-        await WaitUntilAsync(() => throttled.Hits == 1, "the throttled request");
+        await WaitUntilAsync(() => t.ApplierLog.Messages.Any(m => m.Contains("retry 1 in 7000 ms", StringComparison.Ordinal)), "the retry to be scheduled");
+        await Task.Delay(100);
         time.Advance(TimeSpan.FromSeconds(6));
         await Task.Delay(200);
         var earlyDone = apply.IsCompleted;
@@ -239,6 +240,7 @@ public class ApplierTests
         var result = await apply.WaitAsync(TimeSpan.FromSeconds(10));
 
         earlyDone.Should().BeFalse("the server asked for 7 seconds");
+        throttled.Hits.Should().Be(1);
         result.Objects.Single().Outcome.Should().Be(ApplyOutcome.Created);
     }
 

@@ -22,12 +22,15 @@ internal sealed class KubeTarget : IAsyncDisposable
         Client = new k8s.Kubernetes(config);
         Other = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
         Mapper = new KubernetesRestMapper(Client, options, time);
-        Applier = new KubernetesApplier(Client, Mapper, options, time);
+        Applier = new KubernetesApplier(Client, Mapper, options, time, ApplierLog);
         LiveState = new KubernetesLiveState(Client, Mapper, options, time, Environment.GetEnvironmentVariable("K8S_DEBUG") is null ? null : new ConsoleLogger<KubernetesLiveState>());
         Inventory = new KubernetesInventoryStore(Client, options, time);
     }
 
     public KubeApiEmulator Api { get; }
+
+    /// <summary>Gets what the applier logged.</summary>
+    public CapturingLogger<KubernetesApplier> ApplierLog { get; } = new();
 
     public KubernetesTargetOptions Options { get; }
 
@@ -177,4 +180,16 @@ internal sealed class ConsoleLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
 
     public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         Console.Error.WriteLine($"[{logLevel}] {formatter(state, exception)} {exception}");
+}
+
+internal sealed class CapturingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public ConcurrentQueue<string> Messages { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Messages.Enqueue(formatter(state, exception));
 }
