@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using GitOps.Sdk.Manifests;
 using GitOps.Sdk.Rendering.Tools;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ namespace GitOps.Sdk.Kustomize.Rendering;
 /// services.AddGitOps().AddKustomizeRenderer(o =&gt; o.EnableHelm = true);
 /// </code>
 /// </example>
-public sealed class KustomizeRenderer : IRenderer
+public sealed partial class KustomizeRenderer : IRenderer
 {
     /// <summary>The file names that mark a kustomization, in the order Kustomize looks for them.</summary>
     public static readonly IReadOnlyList<string> KustomizationFileNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -119,7 +120,7 @@ public sealed class KustomizeRenderer : IRenderer
         if (result.ExitCode != 0)
         {
             Log.BuildFailed(_logger, options.ApplicationName, artifact.Revision, result.ExitCode);
-            var stderr = ExternalTool.TrimError(result.StandardError);
+            var stderr = Unwrap(ExternalTool.TrimError(result.StandardError));
 
             // Paths in kustomize's messages are absolute; show them relative to the artifact root.
             stderr = stderr.Replace(Path.GetFullPath(artifact.RootDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
@@ -139,6 +140,29 @@ public sealed class KustomizeRenderer : IRenderer
         KustomizationFileNames.FirstOrDefault(name => File.Exists(Path.Combine(directory, name)));
 
     private static RenderResult Fail(ManifestError error) => RenderResult.Failure([error], "kustomize");
+
+    /// <summary>kubectl wraps the message in a klog line (<c>E1127 … run.go:72] "command failed" err="…"</c>); keep the message.</summary>
+    private static string Unwrap(string stderr)
+    {
+        var match = KlogLine().Match(stderr);
+        if (!match.Success)
+        {
+            return stderr;
+        }
+
+        var message = match.Groups["err"].Value;
+        try
+        {
+            return Regex.Unescape(message);
+        }
+        catch (ArgumentException)
+        {
+            return message;
+        }
+    }
+
+    [GeneratedRegex("^[EWIF]\\d{4} [0-9:.]+\\s+\\d+ [^\\]]+\\] \"command failed\" err=\"(?<err>.*)\"$", RegexOptions.Singleline | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex KlogLine();
 
     private (string? Tool, List<string> Arguments) Command()
     {
