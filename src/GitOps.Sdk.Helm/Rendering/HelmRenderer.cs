@@ -27,7 +27,10 @@ namespace GitOps.Sdk.Helm.Rendering;
 /// </para>
 /// <para>
 /// Helm 3 and Helm 4 take the same <c>template</c> flags used here. Flags that would reach out of the sandbox
-/// (<c>--repo</c>, <c>--dependency-update</c>, <c>--post-renderer</c>, <c>--validate</c>) are refused in extra arguments.
+/// (<c>--repo</c>, <c>--dependency-update</c>, <c>--post-renderer</c>, <c>--validate</c>) are refused everywhere; an
+/// application's own <see cref="RenderOptions.ExtraArguments"/> may only use value and output-shaping flags
+/// (<c>--set</c>, <c>--set-string</c>, <c>--set-json</c>, <c>--skip-tests</c>, <c>--show-only</c>, …), never flags that read
+/// or write host files such as <c>--set-file</c> or <c>--output-dir</c>.
 /// </para>
 /// </remarks>
 /// <example>
@@ -40,7 +43,16 @@ public sealed partial class HelmRenderer : IRenderer
     /// <summary>The annotation Helm uses to mark hooks.</summary>
     public const string HookAnnotation = "helm.sh/hook";
 
-    private static readonly string[] RefusedArguments = ["--repo", "--dependency-update", "--dep-up", "--post-renderer", "--post-renderer-args", "--validate", "--kubeconfig", "--kube-context"];
+    /// <summary>Flags nobody may pass: they reach the network or a cluster, or run other programs.</summary>
+    private static readonly string[] RefusedArguments =
+        ["--repo", "--dependency-update", "--dep-up", "--post-renderer", "--post-renderer-args", "--validate", "--kubeconfig", "--kube-context", "--enable-dns"];
+
+    /// <summary>
+    /// Flags an application may pass in <see cref="RenderOptions.ExtraArguments"/>: they shape values and output only. Others
+    /// (<c>--set-file</c>, <c>--values</c>, <c>--output-dir</c>, …) could read or write files of the host and are refused.
+    /// </summary>
+    private static readonly string[] ApplicationArguments =
+        ["--set", "--set-string", "--set-json", "--set-literal", "--skip-tests", "--skip-crds", "--no-hooks", "--is-upgrade", "--skip-schema-validation", "--disable-openapi-validation", "--show-only", "-s"];
 
     private readonly HelmRendererOptions _options;
     private readonly ILogger _logger;
@@ -90,13 +102,9 @@ public sealed partial class HelmRenderer : IRenderer
             { Code = "helm-not-found" });
         }
 
-        foreach (var argument in _options.ExtraArguments.Concat(options.ExtraArguments))
+        if (CheckArguments(_options.ExtraArguments, options.ExtraArguments) is { } refused)
         {
-            var flag = argument.Split('=', 2)[0];
-            if (RefusedArguments.Contains(flag, StringComparer.Ordinal))
-            {
-                return Fail(new ManifestError($"the helm argument '{flag}' is not allowed: rendering runs offline and without plug-ins") { Code = "helm-argument-refused" });
-            }
+            return Fail(refused);
         }
 
         var scratch = Path.Combine(_options.ScratchDirectory ?? Path.GetTempPath(), "gitops-helm-" + Guid.NewGuid().ToString("N"));
@@ -190,6 +198,46 @@ public sealed partial class HelmRenderer : IRenderer
         {
             TryDelete(scratch);
         }
+    }
+
+    private static ManifestError? CheckArguments(IEnumerable<string> hostArguments, IEnumerable<string> applicationArguments)
+    {
+        foreach (var argument in hostArguments)
+        {
+            var flag = argument.Split('=', 2)[0];
+            if (RefusedArguments.Contains(flag, StringComparer.Ordinal))
+            {
+                return new ManifestError($"the helm argument '{flag}' is not allowed: rendering runs offline and without plug-ins") { Code = "helm-argument-refused" };
+            }
+        }
+
+        var previousTakesValue = false;
+        foreach (var argument in applicationArguments)
+        {
+            if (!argument.StartsWith('-'))
+            {
+                if (previousTakesValue)
+                {
+                    previousTakesValue = false;
+                    continue;
+                }
+
+                return new ManifestError($"the helm argument '{argument}' is not allowed here") { Code = "helm-argument-refused" };
+            }
+
+            var parts = argument.Split('=', 2);
+            if (!ApplicationArguments.Contains(parts[0], StringComparer.Ordinal))
+            {
+                return new ManifestError(
+                    $"the helm argument '{parts[0]}' is not allowed in an application's arguments (allowed: {string.Join(", ", ApplicationArguments)}); "
+                    + "rendering runs offline and reads files only from the artifact")
+                { Code = "helm-argument-refused" };
+            }
+
+            previousTakesValue = parts.Length == 1 && parts[0] is not ("--skip-tests" or "--skip-crds" or "--no-hooks" or "--is-upgrade" or "--skip-schema-validation" or "--disable-openapi-validation");
+        }
+
+        return null;
     }
 
     private static ManifestError ToError(ToolResult result, string chartPath, string chartFile)

@@ -27,6 +27,13 @@ public sealed partial class KustomizeRenderer : IRenderer
     /// <summary>The file names that mark a kustomization, in the order Kustomize looks for them.</summary>
     public static readonly IReadOnlyList<string> KustomizationFileNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
+    /// <summary>
+    /// Flags an application may pass in <see cref="RenderOptions.ExtraArguments"/>. Everything else (load restrictor,
+    /// <c>--enable-helm</c>, <c>--helm-command</c>, plug-ins, exec functions, <c>--output</c>) could read host files, run
+    /// programs or write files, so only the host may enable it through <see cref="KustomizeRendererOptions"/>.
+    /// </summary>
+    private static readonly string[] ApplicationArguments = ["--reorder", "--enable-managedby-label", "--helm-api-versions", "--helm-kube-version", "--stack-trace"];
+
     private readonly KustomizeRendererOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -69,6 +76,27 @@ public sealed partial class KustomizeRenderer : IRenderer
         }
 
         var kustomizationFile = relative.Length == 0 ? kustomization : relative + "/" + kustomization;
+        var previousTakesValue = false;
+        foreach (var argument in options.ExtraArguments)
+        {
+            if (!argument.StartsWith('-') && previousTakesValue)
+            {
+                previousTakesValue = false;
+                continue;
+            }
+
+            var parts = argument.Split('=', 2);
+            if (!ApplicationArguments.Contains(parts[0], StringComparer.Ordinal))
+            {
+                return Fail(new ManifestError(
+                    $"the kustomize argument '{parts[0]}' is not allowed in an application's arguments (allowed: {string.Join(", ", ApplicationArguments)}); "
+                    + "the host enables load restrictions, Helm and plug-ins through KustomizeRendererOptions")
+                { Code = "kustomize-argument-refused" });
+            }
+
+            previousTakesValue = parts.Length == 1 && parts[0] is not ("--enable-managedby-label" or "--stack-trace");
+        }
+
         var (tool, arguments) = Command();
         if (tool is null)
         {

@@ -227,6 +227,11 @@ public sealed class HelmRendererTests : IDisposable
     [InlineData("--post-renderer=/bin/sh")]
     [InlineData("--repo")]
     [InlineData("--dependency-update")]
+    [InlineData("--set-file=password=/etc/passwd")]
+    [InlineData("--values=/etc/passwd")]
+    [InlineData("-f")]
+    [InlineData("--output-dir=/tmp/out")]
+    [InlineData("--enable-dns")]
     public async Task RenderAsync_ArgumentLeavingTheSandbox_IsRefused(string argument)
     {
         var artifact = await CreateChartAsync("helm");
@@ -234,6 +239,20 @@ public sealed class HelmRendererTests : IDisposable
         var result = await Renderer("helm").RenderAsync(artifact, new RenderOptions { ExtraArguments = [argument] }, default);
 
         result.Errors.Should().ContainSingle().Which.Code.Should().Be("helm-argument-refused");
+    }
+
+    [Fact]
+    public async Task RenderAsync_HostArgumentsAndApplicationSetFlags_ArePassed()
+    {
+        var artifact = await CreateChartAsync("helm");
+        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = TestPaths.RequireTool("helm"), ExtraArguments = { "--skip-tests" } }));
+
+        var result = await renderer.RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", ExtraArguments = ["--set", "replicaCount=5", "--set-string=image.tag=7"] }, default);
+
+        result.Errors.Should().BeEmpty();
+        Replicas(result).Should().Be(5);
+        Image(result).Should().Be("nginx:7");
+        result.State.Hooks.Should().BeEmpty("--skip-tests leaves out the test hook");
     }
 
     [Fact]

@@ -182,6 +182,21 @@ public sealed class KustomizeRendererTests : IDisposable
             $"build {_temp.Combine("base")} --load-restrictor=LoadRestrictionsNone --enable-helm --helm-command=/opt/helm --reorder=none");
     }
 
+    [Theory]
+    [InlineData("--load-restrictor=LoadRestrictionsNone")]
+    [InlineData("--enable-helm")]
+    [InlineData("--helm-command=/bin/sh")]
+    [InlineData("--enable-alpha-plugins")]
+    [InlineData("--enable-exec")]
+    [InlineData("-o")]
+    [InlineData("/etc")]
+    public async Task RenderAsync_ApplicationArgumentReachingTheHost_IsRefused(string argument)
+    {
+        var result = await Renderer().RenderAsync(Artifact("base"), new RenderOptions { ExtraArguments = [argument] }, default);
+
+        result.Errors.Should().ContainSingle().Which.Code.Should().Be("kustomize-argument-refused");
+    }
+
     [Fact]
     public async Task RenderAsync_BuildRunsPastTimeout_IsStopped()
     {
