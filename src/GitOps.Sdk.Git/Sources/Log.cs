@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Sdk.Git;
+
+/// <summary>Log messages of the Git source provider (URLs are always redacted).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "git {Url}: {Ref} resolves to {Revision}")]
+    public static partial void Resolved(ILogger logger, string url, string @ref, string revision);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "git {Url}: downloading {Revision}")]
+    public static partial void Downloading(ILogger logger, string url, string revision);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "git {Url}: {Revision} path '{Path}' is {Digest} (downloaded: {Downloaded})")]
+    public static partial void Fetched(ILogger logger, string url, string revision, string path, string digest, bool downloaded);
+}
