@@ -98,22 +98,27 @@ internal static class ExternalTool
 
         var stdoutTask = ReadLimitedAsync(process.StandardOutput, maxOutputBytes, outputTooLarge);
         var stderrTask = ReadTailAsync(process.StandardError);
-        var killed = false;
+        string stdout;
+        string stderr;
         try
         {
+            // A child the tool left running can hold the pipes open after the tool exits; the timeout covers that too.
             await process.WaitForExitAsync(stopAll.Token).ConfigureAwait(false);
+            stdout = await stdoutTask.WaitAsync(stopAll.Token).ConfigureAwait(false);
+            stderr = await stderrTask.WaitAsync(stopAll.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            killed = true;
             Kill(process);
-        }
+            try
+            {
+                stderr = await stderrTask.WaitAsync(TimeSpan.FromSeconds(5), timeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                stderr = string.Empty;
+            }
 
-        // After exit (or kill) the pipes close; the readers finish with what was written.
-        var stdout = await stdoutTask.ConfigureAwait(false);
-        var stderr = await stderrTask.ConfigureAwait(false);
-        if (killed)
-        {
             cancellationToken.ThrowIfCancellationRequested();
             return new ToolResult(-1, string.Empty, stderr, TimedOut: timeoutCts.IsCancellationRequested, OutputTooLarge: outputTooLarge.IsCancellationRequested, StartFailed: false);
         }

@@ -25,7 +25,7 @@ public sealed class CommonMetadataTransform : IRenderTransform
 
         var result = TransformHelpers.Map(state, obj =>
         {
-            if (TransformHelpers.HasAll(obj.Labels, labels) && TransformHelpers.HasAll(obj.Annotations, annotations))
+            if (TransformHelpers.HasAll(obj, "labels", labels) && TransformHelpers.HasAll(obj, "annotations", annotations))
             {
                 return obj;
             }

@@ -54,8 +54,8 @@ public sealed partial class OwnershipTransform : IRenderTransform
         var result = TransformHelpers.Map(state, obj =>
         {
             var id = TrackingId(application, obj.Key);
-            if (string.Equals(obj.GetLabel(_label), application, StringComparison.Ordinal)
-                && string.Equals(obj.GetAnnotation(_annotation), id, StringComparison.Ordinal))
+            if (string.Equals(TransformHelpers.MetadataValue(obj, "labels", _label), application, StringComparison.Ordinal)
+                && string.Equals(TransformHelpers.MetadataValue(obj, "annotations", _annotation), id, StringComparison.Ordinal))
             {
                 return obj;
             }

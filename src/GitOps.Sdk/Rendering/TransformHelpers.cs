@@ -32,9 +32,32 @@ internal static class TransformHelpers
         return map;
     }
 
-    /// <summary>Whether <paramref name="present"/> already holds every pair of <paramref name="wanted"/>.</summary>
-    public static bool HasAll(IReadOnlyDictionary<string, string> present, IEnumerable<KeyValuePair<string, string>> wanted) =>
-        wanted.All(p => present.TryGetValue(p.Key, out var v) && string.Equals(v, p.Value, StringComparison.Ordinal));
+    /// <summary>Whether <c>metadata.&lt;map&gt;</c> of <paramref name="obj"/> already holds every pair of <paramref name="wanted"/>.</summary>
+    public static bool HasAll(KubeObject obj, string map, IEnumerable<KeyValuePair<string, string>> wanted)
+    {
+        foreach (var (key, value) in wanted)
+        {
+            if (!string.Equals(MetadataValue(obj, map, key), value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Reads one string of <c>metadata.&lt;map&gt;</c> straight from the JSON, without building the object's label or
+    /// annotation dictionaries (the transforms look at every object, usually for one key).
+    /// </summary>
+    public static string? MetadataValue(KubeObject obj, string map, string key) =>
+        obj.Metadata.ValueKind == System.Text.Json.JsonValueKind.Object
+        && obj.Metadata.TryGetProperty(map, out var values)
+        && values.ValueKind == System.Text.Json.JsonValueKind.Object
+        && values.TryGetProperty(key, out var value)
+        && value.ValueKind == System.Text.Json.JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     private static ImmutableArray<KubeObject> MapAll(ImmutableArray<KubeObject> items, Func<KubeObject, KubeObject> map)
     {

@@ -37,8 +37,8 @@ public sealed class VariableSubstitutionTransform : IRenderTransform
         var errors = new List<ManifestError>();
         var result = TransformHelpers.Map(state, obj =>
         {
-            if (string.Equals(obj.GetAnnotation(WellKnown.SubstituteAnnotation), "disabled", StringComparison.Ordinal)
-                || obj.Utf8Json.Span.IndexOf("${"u8) < 0)
+            if (obj.Utf8Json.Span.IndexOf("${"u8) < 0
+                || string.Equals(TransformHelpers.MetadataValue(obj, "annotations", WellKnown.SubstituteAnnotation), "disabled", StringComparison.Ordinal))
             {
                 return obj;
             }

@@ -209,6 +209,17 @@ public sealed class KustomizeRendererTests : IDisposable
     }
 
     [Fact]
+    public async Task RenderAsync_ToolExitsButLeavesAChildHoldingItsOutput_StopsAtTheTimeout()
+    {
+        var script = _temp.WriteFile("bin/kustomize", "#!/bin/sh\nsleep 5 &\necho 'apiVersion: v1'\nexit 0\n");
+        MakeExecutable(script);
+
+        var result = await Renderer(o => o.KustomizePath = script).RenderAsync(Artifact("base"), new RenderOptions { Timeout = TimeSpan.FromMilliseconds(300) }, default);
+
+        result.Errors.Should().ContainSingle().Which.Code.Should().Be("render-timeout");
+    }
+
+    [Fact]
     public async Task RenderAsync_NoKustomization_Fails()
     {
         _temp.WriteFile("plain/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
