@@ -1,0 +1,176 @@
+using System.Threading.Channels;
+using GitOps.Sdk.Diagnostics;
+using GitOps.Sdk.Events;
+using GitOps.Sdk.Reconciliation;
+using GitOps.Sdk.Status;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Sdk.Hosting;
+
+/// <summary>Holds one <see cref="Reconciler"/> per application, the trigger queues the scheduler reads, and the global concurrency limit.</summary>
+internal sealed class GitOpsController : IGitOpsController, IDisposable
+{
+    private readonly ReconcilerServices _services;
+    private readonly Dictionary<string, ApplicationRuntime> _apps;
+    private readonly List<ApplicationRuntime> _ordered;
+    private readonly SemaphoreSlim _concurrency;
+    private readonly ILogger _logger;
+
+    public GitOpsController(ReconcilerServices services)
+    {
+        _services = services;
+        _logger = services.LoggerFactory.CreateLogger("GitOps.Sdk.Controller");
+        _concurrency = new SemaphoreSlim(Math.Max(1, services.Options.MaxConcurrentReconciles));
+        _ordered = [.. services.Options.Applications.Select(d => new ApplicationRuntime(new Reconciler(d.Clone(), services)))];
+        _apps = _ordered.ToDictionary(static a => a.Name, StringComparer.Ordinal);
+    }
+
+    public IObservable<ReconcileEvent> Events => _services.Events.Events;
+
+    public IReadOnlyList<string> Applications => [.. _ordered.Select(static a => a.Name)];
+
+    internal IReadOnlyList<ApplicationRuntime> Runtimes => _ordered;
+
+    internal ReconcilerServices Services => _services;
+
+    public ApplicationStatus? GetStatus(string application) =>
+        _apps.TryGetValue(application, out var a) ? a.Reconciler.Status : null;
+
+    public IReadOnlyList<ApplicationStatus> GetAll() => [.. _ordered.Select(static a => a.Reconciler.Status)];
+
+    public bool RequestReconcile(string application)
+    {
+        if (!_apps.TryGetValue(application, out var a) || a.Suspended)
+        {
+            return false;
+        }
+
+        a.Signal(ReconcileTrigger.Manual);
+        return true;
+    }
+
+    public int NotifySourceChanged(string sourceUrl)
+    {
+        var wanted = NormalizeUrl(sourceUrl);
+        var count = 0;
+        foreach (var a in _ordered)
+        {
+            if (!a.Suspended && a.Reconciler.Definition.Source is { } s && NormalizeUrl(s.Url) == wanted)
+            {
+                a.Signal(ReconcileTrigger.SourceChanged);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public async Task<ReconcileResult> ReconcileAsync(string application, CancellationToken cancellationToken)
+    {
+        if (!_apps.TryGetValue(application, out var a))
+        {
+            throw new KeyNotFoundException($"GitOps: no application named '{application}' is configured.");
+        }
+
+        return await RunAsync(a, ReconcileTrigger.Manual, cancellationToken).ConfigureAwait(false);
+    }
+
+    public bool Suspend(string application)
+    {
+        if (!_apps.TryGetValue(application, out var a))
+        {
+            return false;
+        }
+
+        a.Suspended = true;
+        a.Reconciler.UpdateStatus(s => s with { Suspended = true });
+        Log.SuspendChanged(_logger, application, "suspended");
+        return true;
+    }
+
+    public bool Resume(string application)
+    {
+        if (!_apps.TryGetValue(application, out var a))
+        {
+            return false;
+        }
+
+        a.Suspended = false;
+        a.Reconciler.UpdateStatus(s => s with { Suspended = false });
+        Log.SuspendChanged(_logger, application, "resumed");
+        a.Signal(ReconcileTrigger.Manual);
+        return true;
+    }
+
+    public bool Approve(string application, string planHash)
+    {
+        if (!_apps.TryGetValue(application, out var a) || !a.Reconciler.Approve(planHash))
+        {
+            return false;
+        }
+
+        a.Signal(ReconcileTrigger.Approval);
+        return true;
+    }
+
+    /// <summary>Runs one reconcile under the global concurrency limit.</summary>
+    internal async Task<ReconcileResult> RunAsync(ApplicationRuntime app, ReconcileTrigger trigger, CancellationToken cancellationToken)
+    {
+        await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await app.Reconciler.ReconcileAsync(trigger, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+    }
+
+    /// <summary>Routes a live change to the applications that manage the object.</summary>
+    internal void OnLiveChange(LiveChange change)
+    {
+        foreach (var a in _ordered)
+        {
+            if (!a.Suspended && a.Reconciler.IsForeignChange(change))
+            {
+                Log.LiveChangeTrigger(_logger, change.Key.ToString(), a.Name);
+                a.Signal(ReconcileTrigger.LiveChange);
+            }
+        }
+    }
+
+    public void Dispose() => _concurrency.Dispose();
+
+    internal static string NormalizeUrl(string url)
+    {
+        var u = SafeUrl.Redact(url).Trim().TrimEnd('/');
+        if (u.EndsWith(".git", StringComparison.OrdinalIgnoreCase))
+        {
+            u = u[..^4];
+        }
+
+        return u.ToLowerInvariant();
+    }
+}
+
+/// <summary>An application as the scheduler sees it: its reconciler, trigger queue and suspend flag.</summary>
+internal sealed class ApplicationRuntime(Reconciler reconciler)
+{
+    private readonly Channel<ReconcileTrigger> _triggers = Channel.CreateUnbounded<ReconcileTrigger>(new UnboundedChannelOptions { SingleReader = true });
+    private volatile bool _suspended = reconciler.Definition.Suspended;
+
+    public Reconciler Reconciler { get; } = reconciler;
+
+    public string Name => Reconciler.Name;
+
+    public bool Suspended
+    {
+        get => _suspended;
+        set => _suspended = value;
+    }
+
+    public ChannelReader<ReconcileTrigger> Triggers => _triggers.Reader;
+
+    public void Signal(ReconcileTrigger trigger) => _triggers.Writer.TryWrite(trigger);
+}

@@ -1,0 +1,194 @@
+using GitOps.Sdk.Diagnostics;
+using GitOps.Sdk.Status;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Sdk.Hosting;
+
+/// <summary>
+/// The scheduler: one loop per application that reconciles at start-up, then on its interval (with jitter), after
+/// failures with bounded exponential backoff, and at once on triggers — manual and webhook requests, source change
+/// notices, approvals, and watch events on managed objects (debounced). A global semaphore bounds concurrent
+/// reconciles; a suspended application waits for <see cref="IGitOpsController.Resume"/>. On shutdown the running
+/// reconcile is cancelled between steps and every loop ends.
+/// </summary>
+internal sealed class GitOpsHostedService : BackgroundService
+{
+    private readonly GitOpsController _controller;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly GitOpsOptions _options;
+
+    public GitOpsHostedService(GitOpsController controller)
+    {
+        _controller = controller;
+        _time = controller.Services.Time;
+        _options = controller.Services.Options;
+        _logger = controller.Services.LoggerFactory.CreateLogger("GitOps.Sdk.Scheduler");
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_controller.Runtimes.Count > 0)
+        {
+            var missing = _controller.Services.FindMissing();
+            if (missing.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"GitOps cannot start: these parts are not registered: {string.Join(", ", missing)}. " +
+                    "Use services.AddGitOps(...) with a source (.AddGitSource(), .AddHelmRepositorySource(), .AddOciSource()) and a target (.AddKubernetesTarget(...)).");
+            }
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_controller.Runtimes.Count == 0)
+        {
+            return;
+        }
+
+        Log.SchedulerStarted(_logger, _controller.Runtimes.Count);
+        IDisposable? subscription = null;
+        if (_options.ReconcileOnLiveChange)
+        {
+            subscription = _controller.Services.LiveState.Changes.Subscribe(new LiveChangeObserver(_controller));
+        }
+
+        try
+        {
+            await Task.WhenAll(_controller.Runtimes.Select(a => Task.Run(() => RunLoopAsync(a, stoppingToken), CancellationToken.None))).ConfigureAwait(false);
+        }
+        finally
+        {
+            subscription?.Dispose();
+            Log.SchedulerStopped(_logger);
+        }
+    }
+
+    private async Task RunLoopAsync(ApplicationRuntime app, CancellationToken stop)
+    {
+        var trigger = ReconcileTrigger.Startup;
+        TimeSpan? delay = null;
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (delay is { } d)
+                {
+                    trigger = await WaitAsync(app, app.Suspended ? Timeout.InfiniteTimeSpan : d, failures > 0, stop).ConfigureAwait(false);
+                }
+
+                if (app.Suspended)
+                {
+                    delay = Timeout.InfiniteTimeSpan;
+                    continue;
+                }
+
+                if (trigger == ReconcileTrigger.LiveChange && _options.DriftDebounce > TimeSpan.Zero)
+                {
+                    // Let a burst of changes (a kubectl apply of many objects, a controller's follow-up writes) settle.
+                    await Task.Delay(_options.DriftDebounce, _time, stop).ConfigureAwait(false);
+                }
+
+                trigger = Drain(app, trigger);
+                var result = await _controller.RunAsync(app, trigger, stop).ConfigureAwait(false);
+                if (result.Outcome == ReconcileOutcome.Cancelled)
+                {
+                    break;
+                }
+
+                failures = result.Outcome == ReconcileOutcome.Failed ? failures + 1 : 0;
+                var next = failures > 0 ? Backoff(app.Reconciler.Definition, failures) : Jitter(app.Reconciler.Definition.Interval);
+                delay = next;
+                var at = _time.GetUtcNow() + next;
+                app.Reconciler.UpdateStatus(s => s with { NextReconcileTime = at });
+                Log.NextReconcile(_logger, app.Name, next.TotalMilliseconds);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task<ReconcileTrigger> WaitAsync(ApplicationRuntime app, TimeSpan delay, bool retrying, CancellationToken stop)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var read = app.Triggers.WaitToReadAsync(cts.Token).AsTask();
+        var timer = delay == Timeout.InfiniteTimeSpan
+            ? Task.Delay(Timeout.InfiniteTimeSpan, cts.Token)
+            : Task.Delay(delay, _time, cts.Token);
+        var first = await Task.WhenAny(read, timer).ConfigureAwait(false);
+        await cts.CancelAsync().ConfigureAwait(false);
+        stop.ThrowIfCancellationRequested();
+        if (first == read && app.Triggers.TryRead(out var trigger))
+        {
+            return trigger;
+        }
+
+        return retrying ? ReconcileTrigger.Retry : ReconcileTrigger.Interval;
+    }
+
+    private static ReconcileTrigger Drain(ApplicationRuntime app, ReconcileTrigger trigger)
+    {
+        while (app.Triggers.TryRead(out var more))
+        {
+            if (Rank(more) > Rank(trigger))
+            {
+                trigger = more;
+            }
+        }
+
+        return trigger;
+    }
+
+    private static int Rank(ReconcileTrigger t) => t switch
+    {
+        ReconcileTrigger.Approval => 6,
+        ReconcileTrigger.Manual => 5,
+        ReconcileTrigger.SourceChanged => 4,
+        ReconcileTrigger.LiveChange => 3,
+        ReconcileTrigger.Retry => 2,
+        ReconcileTrigger.Startup => 1,
+        _ => 0,
+    };
+
+    /// <summary>First retry after <see cref="ApplicationDefinition.MinRetryDelay"/>, doubling up to <see cref="ApplicationDefinition.MaxRetryDelay"/>.</summary>
+    internal TimeSpan Backoff(ApplicationDefinition app, int failures)
+    {
+        var exponent = Math.Min(failures - 1, 30);
+        var ticks = Math.Min((double)app.MinRetryDelay.Ticks * Math.Pow(2, exponent), app.MaxRetryDelay.Ticks);
+        return Jitter(TimeSpan.FromTicks((long)ticks), app.MaxRetryDelay);
+    }
+
+    internal TimeSpan Jitter(TimeSpan value, TimeSpan? cap = null)
+    {
+        if (_options.JitterFraction <= 0)
+        {
+            return value;
+        }
+
+#pragma warning disable CA5394 // Jitter spreads load; it needs no cryptographic randomness.
+        var factor = 1 + (((Random.Shared.NextDouble() * 2) - 1) * _options.JitterFraction);
+#pragma warning restore CA5394
+        var jittered = TimeSpan.FromTicks((long)(value.Ticks * factor));
+        return cap is { } c && jittered > c ? c : jittered;
+    }
+
+    private sealed class LiveChangeObserver(GitOpsController controller) : IObserver<LiveChange>
+    {
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void OnNext(LiveChange value) => controller.OnLiveChange(value);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace GitOps.Sdk.Hosting;
+
+/// <summary>Checks <see cref="GitOpsOptions"/> at start-up; every message names the application and the field.</summary>
+internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GitOpsOptions options)
+    {
+        var failures = new List<string>(options.BindingErrors);
+        if (options.MaxConcurrentReconciles < 1)
+        {
+            failures.Add($"GitOps: MaxConcurrentReconciles must be at least 1 (was {options.MaxConcurrentReconciles}).");
+        }
+
+        if (options.HistoryLimit < 1)
+        {
+            failures.Add($"GitOps: HistoryLimit must be at least 1 (was {options.HistoryLimit}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.FieldManager))
+        {
+            failures.Add("GitOps: FieldManager must not be empty.");
+        }
+
+        if (options.JitterFraction is < 0 or >= 1 || double.IsNaN(options.JitterFraction))
+        {
+            failures.Add($"GitOps: JitterFraction must be at least 0 and below 1 (was {options.JitterFraction}).");
+        }
+
+        if (options.DriftDebounce < TimeSpan.Zero)
+        {
+            failures.Add("GitOps: DriftDebounce must not be negative.");
+        }
+
+        if (options.HealthPollInterval <= TimeSpan.Zero)
+        {
+            failures.Add("GitOps: HealthPollInterval must be positive.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Applications.Count; i++)
+        {
+            var app = options.Applications[i];
+            if (app is null)
+            {
+                failures.Add($"GitOps application #{i}: is null.");
+                continue;
+            }
+
+            var label = string.IsNullOrEmpty(app.Name) ? $"#{i}" : $"'{app.Name}'";
+            if (string.IsNullOrWhiteSpace(app.Name))
+            {
+                failures.Add($"GitOps application {label}: Name is required.");
+            }
+            else if (!NamePattern().IsMatch(app.Name))
+            {
+                failures.Add($"GitOps application {label}: Name must be a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters).");
+            }
+            else if (!seen.Add(app.Name))
+            {
+                failures.Add($"GitOps application {label}: Name is used by more than one application.");
+            }
+
+            if (app.Source is null || string.IsNullOrWhiteSpace(app.Source.Url))
+            {
+                failures.Add($"GitOps application {label}: Source.Url is required (a Git URL, oci://… or a Helm repository URL).");
+            }
+
+            if (app.Interval <= TimeSpan.Zero)
+            {
+                failures.Add($"GitOps application {label}: Interval must be positive (was {app.Interval}).");
+            }
+
+            if (app.MinRetryDelay <= TimeSpan.Zero)
+            {
+                failures.Add($"GitOps application {label}: MinRetryDelay must be positive (was {app.MinRetryDelay}).");
+            }
+
+            if (app.MaxRetryDelay < app.MinRetryDelay)
+            {
+                failures.Add($"GitOps application {label}: MaxRetryDelay ({app.MaxRetryDelay}) must not be less than MinRetryDelay ({app.MinRetryDelay}).");
+            }
+
+            if (app.WaitForHealth && app.HealthTimeout <= TimeSpan.Zero)
+            {
+                failures.Add($"GitOps application {label}: HealthTimeout must be positive when WaitForHealth is set.");
+            }
+
+            if (!Enum.IsDefined(app.Mode))
+            {
+                failures.Add($"GitOps application {label}: Mode '{app.Mode}' is not Correct or DetectOnly.");
+            }
+
+            if (app.Path is { } path && (System.IO.Path.IsPathRooted(path) || path.Split('/', '\\').Contains("..")))
+            {
+                failures.Add($"GitOps application {label}: Path '{path}' must be relative and must not contain '..'.");
+            }
+
+            for (var r = 0; r < app.IgnoreRules.Count; r++)
+            {
+                var rule = app.IgnoreRules[r];
+                if (rule.JsonPointers.IsDefaultOrEmpty && rule.ManagedFieldsManagers.IsDefaultOrEmpty)
+                {
+                    failures.Add($"GitOps application {label}: IgnoreRules[{r}] names neither JsonPointers nor ManagedFieldsManagers.");
+                }
+
+                foreach (var pointer in rule.JsonPointers.IsDefault ? [] : rule.JsonPointers)
+                {
+                    if (!pointer.StartsWith('/'))
+                    {
+                        failures.Add($"GitOps application {label}: IgnoreRules[{r}] JSON pointer '{pointer}' must start with '/'.");
+                    }
+                }
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,165 @@
+using GitOps.Sdk;
+using GitOps.Sdk.Events;
+using GitOps.Sdk.Hosting;
+using GitOps.Sdk.Reconciliation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the GitOps engine: options, reconcilers, the hosted scheduler, events and the default pipeline parts.</summary>
+public static class GitOpsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the GitOps engine. Add a source (<c>.AddGitSource()</c>, …) and a target (<c>.AddKubernetesTarget(...)</c>)
+    /// on the returned builder. Calling it again adds only the new configuration; services are registered once.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets options and applications in code.</param>
+    /// <returns>The builder for plugins.</returns>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddGitOps(o =&gt; o.Applications.Add(new ApplicationDefinition
+    ///     {
+    ///         Name = "shop",
+    ///         Source = new SourceReference { Url = "https://git.example.com/shop/deploy.git", Ref = "main" },
+    ///         Path = "apps/shop",
+    ///     }))
+    ///     .AddGitSource()
+    ///     .AddKubernetesTarget();
+    /// </code>
+    /// </example>
+    public static IGitOpsBuilder AddGitOps(this IServiceCollection services, Action<GitOpsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptionsWithValidateOnStart<GitOpsOptions>();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitOpsOptions>, GitOpsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new GitOpsEventHub(sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp => new ReconcilerServices(sp, sp.GetRequiredService<IOptions<GitOpsOptions>>(), sp.GetRequiredService<GitOpsEventHub>()));
+        services.TryAddSingleton<GitOpsController>();
+        services.TryAddSingleton<IGitOpsController>(static sp => sp.GetRequiredService<GitOpsController>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GitOpsHostedService>());
+        AddDefaultParts(services);
+        return new GitOpsBuilder(services);
+    }
+
+    /// <summary>
+    /// Adds the GitOps engine configured from <paramref name="configuration"/>: either the <c>GitOps</c> section itself
+    /// or a configuration root holding one. Applications live under <c>Applications:&lt;name&gt;</c>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The <c>GitOps</c> section or its parent.</param>
+    /// <param name="configure">Further settings in code, applied after the configuration.</param>
+    /// <returns>The builder for plugins.</returns>
+    /// <example>
+    /// <code>
+    /// // appsettings.json: { "GitOps": { "Applications": { "shop": { "Source": "https://git.example.com/shop/deploy.git",
+    /// //                      "Ref": "main", "Path": "apps/shop", "Namespace": "shop", "Interval": "2m", "Mode": "Correct" } } } }
+    /// builder.Services.AddGitOps(builder.Configuration).AddGitSource().AddKubernetesTarget();
+    /// </code>
+    /// </example>
+    public static IGitOpsBuilder AddGitOps(this IServiceCollection services, IConfiguration configuration, Action<GitOpsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var gitops = configuration.GetSection("GitOps");
+        var section = gitops.Exists() ? gitops : configuration;
+        services.Configure<GitOpsOptions>(o => GitOpsConfigurationBinder.Bind(section, o));
+        return services.AddGitOps(configure);
+    }
+
+    private static void AddDefaultParts(IServiceCollection services)
+    {
+        _ = services;
+    }
+
+    private sealed class GitOpsBuilder(IServiceCollection services) : IGitOpsBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}
+
+/// <summary>Extension methods on <see cref="IGitOpsBuilder"/> for parts that live in the engine package.</summary>
+public static class GitOpsBuilderExtensions
+{
+    /// <summary>Adds an application defined in code.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="application">The application.</param>
+    /// <returns>The builder.</returns>
+    public static IGitOpsBuilder AddApplication(this IGitOpsBuilder builder, ApplicationDefinition application)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(application);
+        builder.Services.Configure<GitOpsOptions>(o => o.Applications.Add(application));
+        return builder;
+    }
+
+    /// <summary>Adds a health assessor, asked before the built-in rules (registered first wins).</summary>
+    /// <typeparam name="T">The assessor type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IGitOpsBuilder AddHealthAssessor<T>(this IGitOpsBuilder builder)
+        where T : class, IHealthAssessor
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthAssessor, T>());
+        return builder;
+    }
+
+    /// <summary>Adds a health assessor instance, asked before the built-in rules (registered first wins).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="assessor">The assessor.</param>
+    /// <returns>The builder.</returns>
+    public static IGitOpsBuilder AddHealthAssessor(this IGitOpsBuilder builder, IHealthAssessor assessor)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(assessor);
+        builder.Services.AddSingleton(assessor);
+        return builder;
+    }
+
+    /// <summary>Adds an approval policy; every policy is asked and any hold wins.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="policy">The policy, e.g. <see cref="HoldDestructiveStepsPolicy"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IGitOpsBuilder AddApprovalPolicy(this IGitOpsBuilder builder, IApprovalPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(policy);
+        builder.Services.AddSingleton(policy);
+        return builder;
+    }
+
+    /// <summary>Adds a source provider (for custom sources); built-in ones come from <c>AddGitSource()</c> and friends.</summary>
+    /// <typeparam name="T">The provider type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IGitOpsBuilder AddSourceProvider<T>(this IGitOpsBuilder builder)
+        where T : class, ISourceProvider
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISourceProvider, T>());
+        return builder;
+    }
+
+    /// <summary>Adds a source provider instance (for custom sources or tests).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="provider">The provider.</param>
+    /// <returns>The builder.</returns>
+    public static IGitOpsBuilder AddSourceProvider(this IGitOpsBuilder builder, ISourceProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(provider);
+        builder.Services.AddSingleton(provider);
+        return builder;
+    }
+}

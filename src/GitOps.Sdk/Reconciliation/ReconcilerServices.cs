@@ -1,0 +1,90 @@
+using GitOps.Sdk.Events;
+using GitOps.Sdk.Health;
+using GitOps.Sdk.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace GitOps.Sdk.Reconciliation;
+
+/// <summary>The parts a reconciler composes, resolved from the container on first use so that a missing part is reported by name.</summary>
+internal sealed class ReconcilerServices
+{
+    private readonly IServiceProvider _services;
+    private IRenderStage? _renderStage;
+    private ILiveState? _liveState;
+    private IDiffEngine? _diffEngine;
+    private IPlanner? _planner;
+    private IApplier? _applier;
+    private IInventoryStore? _inventory;
+
+    public ReconcilerServices(IServiceProvider services, IOptions<GitOpsOptions> options, GitOpsEventHub events, TimeProvider? timeProvider = null)
+    {
+        _services = services;
+        Options = options.Value;
+        Events = events;
+        Time = timeProvider ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
+        LoggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        SourceProviders = [.. services.GetServices<ISourceProvider>()];
+        Health = new HealthAggregator(services.GetServices<IHealthAssessor>());
+        ApprovalPolicies = [.. services.GetServices<IApprovalPolicy>()];
+    }
+
+    public GitOpsOptions Options { get; }
+
+    public GitOpsEventHub Events { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public IReadOnlyList<ISourceProvider> SourceProviders { get; }
+
+    public HealthAggregator Health { get; }
+
+    public IReadOnlyList<IApprovalPolicy> ApprovalPolicies { get; }
+
+    public IRenderStage RenderStage => _renderStage ??= Require<IRenderStage>("services.AddGitOps() registers the default render stage; a host may register its own IRenderStage");
+
+    public ILiveState LiveState => _liveState ??= Require<ILiveState>("call .AddKubernetesTarget(...) on the GitOps builder, or register an ILiveState");
+
+    public IDiffEngine DiffEngine => _diffEngine ??= Require<IDiffEngine>("services.AddGitOps() registers the default diff engine");
+
+    public IPlanner Planner => _planner ??= Require<IPlanner>("services.AddGitOps() registers the default planner");
+
+    public IApplier Applier => _applier ??= Require<IApplier>("call .AddKubernetesTarget(...) on the GitOps builder, or register an IApplier");
+
+    public IInventoryStore Inventory => _inventory ??= Require<IInventoryStore>("call .AddKubernetesTarget(...) (inventory in the cluster) or register an IInventoryStore");
+
+    /// <summary>Returns the names of required parts that are not registered.</summary>
+    public IReadOnlyList<string> FindMissing()
+    {
+        var missing = new List<string>();
+        Check<IRenderStage>(missing);
+        Check<ILiveState>(missing);
+        Check<IDiffEngine>(missing);
+        Check<IPlanner>(missing);
+        Check<IApplier>(missing);
+        Check<IInventoryStore>(missing);
+        if (SourceProviders.Count == 0)
+        {
+            missing.Add("ISourceProvider (call .AddGitSource(), .AddHelmRepositorySource() or .AddOciSource())");
+        }
+
+        return missing;
+    }
+
+    private void Check<T>(List<string> missing)
+        where T : class
+    {
+        if (_services.GetService<T>() is null)
+        {
+            missing.Add(typeof(T).Name);
+        }
+    }
+
+    private T Require<T>(string hint)
+        where T : class =>
+        _services.GetService<T>() ?? throw new InvalidOperationException($"GitOps: no {typeof(T).Name} is registered: {hint}.");
+}
