@@ -367,7 +367,7 @@ public sealed partial class HelmRenderer : IRenderer
 
     private RenderResult Read(string output, string chartPath, RenderOptions options)
     {
-        var reader = new ManifestReader(new ManifestReaderOptions());
+        var reader = new ManifestReader();
         var objects = ImmutableArray.CreateBuilder<KubeObject>();
         var hooks = ImmutableArray.CreateBuilder<KubeObject>();
         var errors = new List<ManifestError>();

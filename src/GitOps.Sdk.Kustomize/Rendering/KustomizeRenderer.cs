@@ -155,7 +155,7 @@ public sealed partial class KustomizeRenderer : IRenderer
             return Fail(new ManifestError($"kustomize build failed (exit {result.ExitCode}): {(stderr.Length == 0 ? "(no error output)" : stderr)}", kustomizationFile) { Code = "kustomize-build-failed" });
         }
 
-        var read = new ManifestReader(new ManifestReaderOptions()).Read(result.StandardOutput, kustomizationFile);
+        var read = new ManifestReader().Read(result.StandardOutput, kustomizationFile);
         return read.Errors.IsDefaultOrEmpty
             ? RenderResult.Success(new DesiredState { Objects = read.Objects }, Name)
             : RenderResult.Failure(read.Errors, Name);
