@@ -320,6 +320,26 @@ public sealed class HelmRendererTests : IDisposable
         Renderer("helm").CanRender(plain with { ArtifactKind = ArtifactKinds.HelmChart }, new RenderOptions()).Should().BeTrue();
     }
 
+    [Theory]
+    [MemberData(nameof(Helms))]
+    public async Task RenderStage_AutoSelectsHelmAndMarksObjectsAndHooks(string helm)
+    {
+        var artifact = await CreateChartAsync(helm);
+        var services = new ServiceCollection();
+        services.AddGitOpsRenderStage();
+        new TestBuilder(services).AddHelmRenderer(o => o.HelmPath = TestPaths.RequireTool(helm));
+        using var provider = services.BuildServiceProvider();
+        var stage = provider.GetRequiredService<IRenderStage>();
+
+        var result = await stage.RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", Namespace = "store" }, default);
+
+        result.Errors.Should().BeEmpty();
+        result.Renderer.Should().Be("helm");
+        result.State.Objects.Should().OnlyContain(o => o.Namespace == "store" && o.GetLabel(WellKnown.ApplicationLabel) == "shop");
+        result.State.Objects.Should().Contain(o => o.GetAnnotation(WellKnown.TrackingIdAnnotation) == "shop:apps/Deployment:store/shop-web");
+        result.State.Hooks.Single().GetAnnotation(WellKnown.TrackingIdAnnotation).Should().Be("shop:/Pod:store/shop-web-test-connection");
+    }
+
     [Fact]
     public void AddHelmRenderer_CalledTwice_RegistersOneRendererWithOptions()
     {

@@ -238,6 +238,28 @@ public sealed class KustomizeRendererTests : IDisposable
     }
 
     [Fact]
+    public async Task RenderStage_AutoSelectsKustomizeAndMarksTheBuiltObjects()
+    {
+        _temp.WriteFile("overlay/kustomization.yaml", "resources:\n- ../base\n- role.yaml\n");
+        _temp.WriteFile("overlay/role.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n");
+        var services = new ServiceCollection();
+        services.AddGitOpsRenderStage();
+        new TestBuilder(services).AddKustomizeRenderer(o => o.KubectlPath = TestPaths.RequireTool("kubectl"));
+        using var provider = services.BuildServiceProvider();
+        var stage = provider.GetRequiredService<IRenderStage>();
+
+        var result = await stage.RenderAsync(Artifact("overlay"), new RenderOptions { ApplicationName = "web", Namespace = "shop" }, default);
+
+        result.Errors.Should().BeEmpty();
+        result.Renderer.Should().Be("kustomize");
+        result.State.Objects.Select(o => o.GetAnnotation(WellKnown.TrackingIdAnnotation)).Should().BeEquivalentTo(
+            "web:/ConfigMap:shop/settings-747dfcb89d",
+            "web:apps/Deployment:shop/web",
+            "web:rbac.authorization.k8s.io/ClusterRole:/reader");
+        result.State.Objects.Should().OnlyContain(o => o.GetLabel(WellKnown.ApplicationLabel) == "web");
+    }
+
+    [Fact]
     public void AddKustomizeRenderer_CalledTwice_RegistersOneRenderer()
     {
         var services = new ServiceCollection();
