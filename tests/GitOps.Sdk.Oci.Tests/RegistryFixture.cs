@@ -37,6 +37,10 @@ public sealed class RegistryFixture : IAsyncLifetime
         ChartDirectory = await Helm.CreateChartAsync(Work.Combine("charts"), "web");
     }
 
+    /// <summary>Makes the helm chart only, for fixtures that bring their own registries.</summary>
+    public async Task InitializeChartOnlyAsync() =>
+        ChartDirectory = await Helm.CreateChartAsync(Work.Combine("charts"), "web");
+
     public async Task DisposeAsync()
     {
         if (Anonymous is not null)

@@ -53,14 +53,37 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <param name="username">The only user, or <see langword="null"/> for anonymous access.</param>
     /// <param name="password">The user's password.</param>
     /// <returns>The running registry.</returns>
-    public static async Task<RegistryServer> StartAsync(string? username = null, string? password = null)
+    public static Task<RegistryServer> StartAsync(string? username = null, string? password = null) => StartCoreAsync(username, password, null);
+
+    /// <summary>Starts a registry that sends clients to <paramref name="tokenServer"/> (bearer challenge flow, JWTs checked against its certificate).</summary>
+    /// <param name="tokenServer">The token server.</param>
+    /// <returns>The running registry.</returns>
+    public static Task<RegistryServer> StartWithTokenAuthAsync(TokenAuthServer tokenServer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenServer);
+        return StartCoreAsync(tokenServer.Username, tokenServer.Password, tokenServer);
+    }
+
+    private static async Task<RegistryServer> StartCoreAsync(string? username, string? password, TokenAuthServer? tokenServer)
     {
         var binary = TestPaths.FindTool("docker-registry") ?? (File.Exists("/usr/bin/docker-registry") ? "/usr/bin/docker-registry" : null)
             ?? throw new InvalidOperationException("'docker-registry' is not installed. Run eng/install-test-deps.sh (apt package docker-registry).");
         var folder = new TempDirectory("registry");
         var port = FreePort.Next();
         var auth = string.Empty;
-        if (username is not null)
+        if (tokenServer is not null)
+        {
+            folder.WriteFile("token-ca.pem", tokenServer.CertificatePem);
+            auth = $"""
+                auth:
+                  token:
+                    realm: {tokenServer.Realm}
+                    service: {tokenServer.Service}
+                    issuer: {tokenServer.Issuer}
+                    rootcertbundle: {folder.Combine("token-ca.pem")}
+                """;
+        }
+        else if (username is not null)
         {
             var htpasswd = TestPaths.RequireTool("htpasswd");
             var entry = await ProcessRunner.RunCheckedAsync(htpasswd, ["-Bbn", username, password ?? string.Empty]);

@@ -1,0 +1,112 @@
+using GitOps.Sdk;
+using GitOps.Sdk.Kubernetes;
+using k8s;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Kubernetes target: live state, applier, inventory store, REST mapper and lease-based leader election.</summary>
+public static class KubernetesTargetServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Kubernetes target: <see cref="ILiveState"/> (<see cref="KubernetesLiveState"/>),
+    /// <see cref="IApplier"/> (<see cref="KubernetesApplier"/>), <see cref="IInventoryStore"/>
+    /// (<see cref="KubernetesInventoryStore"/>), <see cref="KubernetesRestMapper"/> and <see cref="ILeaderElector"/>
+    /// (<see cref="LeaseLeaderElector"/>). Calling it twice is harmless; services registered before win.
+    /// </summary>
+    /// <param name="builder">The GitOps builder.</param>
+    /// <param name="configure">Sets the connection (kubeconfig path, in-cluster or a client), field manager, concurrency and inventory location.</param>
+    /// <returns>The builder.</returns>
+    /// <example>
+    /// <code>
+    /// services.AddGitOps(...)
+    ///     .AddKubernetesTarget(o =&gt;
+    ///     {
+    ///         o.KubeconfigPath = "/etc/gitops/kubeconfig";
+    ///         o.FieldManager = "my-platform";
+    ///         o.InventoryNamespace = "platform-system";
+    ///     });
+    /// </code>
+    /// </example>
+    public static IGitOpsBuilder AddKubernetesTarget(this IGitOpsBuilder builder, Action<KubernetesTargetOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<KubernetesTargetOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<KubernetesClientHolder>();
+        services.TryAddSingleton(sp => new KubernetesRestMapper(
+            sp.GetRequiredService<KubernetesClientHolder>().Client,
+            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesRestMapper>>()));
+        services.TryAddSingleton(sp => new KubernetesLiveState(
+            sp.GetRequiredService<KubernetesClientHolder>().Client,
+            sp.GetRequiredService<KubernetesRestMapper>(),
+            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesLiveState>>()));
+        services.TryAddSingleton<ILiveState>(sp => sp.GetRequiredService<KubernetesLiveState>());
+        services.TryAddSingleton(sp => new KubernetesApplier(
+            sp.GetRequiredService<KubernetesClientHolder>().Client,
+            sp.GetRequiredService<KubernetesRestMapper>(),
+            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesApplier>>()));
+        services.TryAddSingleton<IApplier>(sp => sp.GetRequiredService<KubernetesApplier>());
+        services.TryAddSingleton<IInventoryStore>(sp => new KubernetesInventoryStore(
+            sp.GetRequiredService<KubernetesClientHolder>().Client,
+            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesInventoryStore>>()));
+        services.TryAddSingleton<ILeaderElector>(sp => new LeaseLeaderElector(
+            sp.GetRequiredService<KubernetesClientHolder>().Client,
+            new LeaseLeaderElectorOptions(),
+            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<LeaseLeaderElector>>()));
+        return builder;
+    }
+}
+
+/// <summary>Builds (once) and owns the client the Kubernetes target talks through.</summary>
+internal sealed class KubernetesClientHolder : IDisposable
+{
+    private readonly Lazy<IKubernetes> _client;
+    private bool _owned;
+
+    public KubernetesClientHolder(IOptions<KubernetesTargetOptions> options)
+    {
+        var o = options.Value;
+        _client = new Lazy<IKubernetes>(() =>
+        {
+            if (o.Client is { } given)
+            {
+                return given;
+            }
+
+            _owned = true;
+            var config = o.InCluster
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile(o.KubeconfigPath, o.Context);
+            return new k8s.Kubernetes(config);
+        });
+    }
+
+    public IKubernetes Client => _client.Value;
+
+    public void Dispose()
+    {
+        if (_owned && _client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+}

@@ -1,0 +1,412 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace GitOps.Sdk.Kubernetes;
+
+/// <summary>
+/// A list+watch cache of one resource (in one namespace or all): lists, then watches from the list's
+/// resourceVersion; re-watches when a watch ends, re-lists on <c>410 Gone</c> and every resync period, and
+/// reconnects with exponential backoff when the connection breaks. Objects are kept as their raw UTF-8 JSON with a
+/// 64-bit content hash, not as parsed trees.
+/// </summary>
+internal sealed class Informer : IAsyncDisposable
+{
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    private readonly KubeApiClient _client;
+    private readonly Action<LiveChange> _publish;
+    private readonly ConcurrentDictionary<(string Namespace, string Name), CachedObject> _store = new();
+    private readonly CancellationTokenSource _stop = new();
+    private string _resourceVersion = string.Empty;
+    private DateTimeOffset _lastList;
+    private Task? _loop;
+
+    public Informer(KubeApiClient client, RestMapping mapping, string? @namespace, Action<LiveChange> publish)
+    {
+        _client = client;
+        Mapping = mapping;
+        Namespace = mapping.Namespaced ? @namespace : null;
+        _publish = publish;
+    }
+
+    public RestMapping Mapping { get; }
+
+    public string? Namespace { get; }
+
+    public bool Synced { get; private set; }
+
+    /// <summary>Gets how many lists this cache made (the first and every re-list); for tests and metrics.</summary>
+    public int ListCount { get; private set; }
+
+    public int Count => _store.Count;
+
+    /// <summary>Lists once (throws when that fails), then keeps the cache current in the background.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ListAsync(publishChanges: false, cancellationToken).ConfigureAwait(false);
+        Synced = true;
+        _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
+    }
+
+    public bool TryGet(string @namespace, string name, out CachedObject cached) =>
+        _store.TryGetValue((Mapping.Namespaced ? @namespace : string.Empty, name), out cached!);
+
+    public IEnumerable<CachedObject> Snapshot() => _store.Values;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        var needList = false;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (needList)
+                {
+                    await ListAsync(publishChanges: true, stop).ConfigureAwait(false);
+                    needList = false;
+                }
+
+                var outcome = await WatchAsync(stop).ConfigureAwait(false);
+                switch (outcome)
+                {
+                    case WatchOutcome.Gone:
+                        Log.WatchExpired(_client.Logger, Describe(), _resourceVersion);
+                        needList = true;
+                        break;
+                    case WatchOutcome.Failed:
+                        failures++;
+                        await BackoffAsync(failures, stop).ConfigureAwait(false);
+                        break;
+                    default:
+                        failures = 0;
+                        break;
+                }
+
+                if (!needList && _client.Time.GetUtcNow() - _lastList >= _client.Options.ResyncPeriod)
+                {
+                    needList = true;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // A watch loop must survive any failure of one connection; it logs and reconnects.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failures++;
+                Log.WatchFailed(_client.Logger, Describe(), ex.Message, failures);
+                try
+                {
+                    await BackoffAsync(failures, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private Task BackoffAsync(int failures, CancellationToken stop)
+    {
+        var baseMs = _client.Options.WatchReconnectBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        var delay = TimeSpan.FromMilliseconds(Math.Min(baseMs, _client.Options.MaxRetryDelay.TotalMilliseconds));
+        return Task.Delay(delay, _client.Time, stop);
+    }
+
+    private string Describe() => Namespace is null ? Mapping.CollectionPath(null) : $"{Mapping.CollectionPath(Namespace)}";
+
+    private async Task ListAsync(bool publishChanges, CancellationToken cancellationToken)
+    {
+        var fresh = new Dictionary<(string, string), CachedObject>();
+        string? continueToken = null;
+        string resourceVersion;
+        do
+        {
+            var path = $"{Mapping.CollectionPath(Namespace)}?limit={_client.Options.ListPageSize}";
+            if (continueToken is not null)
+            {
+                path += "&continue=" + Uri.EscapeDataString(continueToken);
+            }
+
+            var response = await _client.GetAsync(path, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccess)
+            {
+                throw new KubernetesApiException($"list of {Describe()} failed: {response.Describe()}", response.StatusCode, response.Status?.Reason);
+            }
+
+            using var doc = JsonDocument.Parse(response.Body);
+            var root = doc.RootElement;
+            resourceVersion = string.Empty;
+            continueToken = null;
+            if (root.TryGetProperty("metadata", out var meta))
+            {
+                resourceVersion = ReadString(meta, "resourceVersion") ?? string.Empty;
+                var c = ReadString(meta, "continue");
+                continueToken = string.IsNullOrEmpty(c) ? null : c;
+            }
+
+            if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in items.EnumerateArray())
+                {
+                    var cached = CachedObject.FromElement(item, Mapping);
+                    fresh[(cached.Namespace, cached.Name)] = cached;
+                }
+            }
+        }
+        while (continueToken is not null);
+
+        var changes = new List<LiveChange>();
+        foreach (var (id, cached) in fresh)
+        {
+            if (!_store.TryGetValue(id, out var old))
+            {
+                changes.Add(new LiveChange(cached.Key, LiveChangeType.Added, cached.ResourceVersion));
+            }
+            else if (old.Hash != cached.Hash || !string.Equals(old.ResourceVersion, cached.ResourceVersion, StringComparison.Ordinal))
+            {
+                changes.Add(new LiveChange(cached.Key, LiveChangeType.Modified, cached.ResourceVersion));
+            }
+
+            _store[id] = cached;
+        }
+
+        foreach (var (id, old) in _store)
+        {
+            if (!fresh.ContainsKey(id) && _store.TryRemove(id, out _))
+            {
+                changes.Add(new LiveChange(old.Key, LiveChangeType.Deleted, resourceVersion));
+            }
+        }
+
+        _resourceVersion = resourceVersion;
+        _lastList = _client.Time.GetUtcNow();
+        ListCount++;
+        Log.Listed(_client.Logger, Describe(), fresh.Count, resourceVersion);
+        if (publishChanges)
+        {
+            foreach (var change in changes)
+            {
+                _publish(change);
+            }
+        }
+    }
+
+    private async Task<WatchOutcome> WatchAsync(CancellationToken stop)
+    {
+        var timeout = (int)Math.Max(1, _client.Options.WatchTimeout.TotalSeconds);
+        var path = $"{Mapping.CollectionPath(Namespace)}?watch=1&allowWatchBookmarks=true&timeoutSeconds={timeout}&resourceVersion={Uri.EscapeDataString(_resourceVersion)}";
+        using var response = await _client.OpenStreamAsync(path, stop).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Gone)
+        {
+            return WatchOutcome.Gone;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            Log.WatchFailed(_client.Logger, Describe(), $"{(int)response.StatusCode} {response.ReasonPhrase}", 1);
+            return WatchOutcome.Failed;
+        }
+
+        using var stream = await response.Content.ReadAsStreamAsync(stop).ConfigureAwait(false);
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var scanFrom = 0;
+        while (true)
+        {
+            var memory = buffer.GetMemory(8 * 1024);
+            var read = await stream.ReadAsync(memory, stop).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return WatchOutcome.Ended;
+            }
+
+            buffer.Advance(read);
+
+            // Handle every complete line; keep the incomplete tail.
+            var written = buffer.WrittenMemory;
+            var start = 0;
+            while (true)
+            {
+                var nl = written.Span[scanFrom..].IndexOf(NewLine[0]);
+                if (nl < 0)
+                {
+                    scanFrom = written.Length;
+                    break;
+                }
+
+                var end = scanFrom + nl;
+                var line = written[start..end];
+                if (!line.Span.Trim((byte)' ').IsEmpty && HandleEvent(line) == WatchOutcome.Gone)
+                {
+                    return WatchOutcome.Gone;
+                }
+
+                start = end + 1;
+                scanFrom = start;
+            }
+
+            if (start > 0)
+            {
+                var tail = written[start..].ToArray();
+                buffer.ResetWrittenCount();
+                buffer.Write(tail);
+                scanFrom -= start;
+            }
+        }
+    }
+
+    private WatchOutcome HandleEvent(ReadOnlyMemory<byte> line)
+    {
+        using var doc = JsonDocument.Parse(line);
+        var root = doc.RootElement;
+        var type = ReadString(root, "type");
+        if (!root.TryGetProperty("object", out var obj) || obj.ValueKind != JsonValueKind.Object)
+        {
+            return WatchOutcome.Ended;
+        }
+
+        switch (type)
+        {
+            case "ADDED":
+            case "MODIFIED":
+            {
+                var cached = CachedObject.FromElement(obj, Mapping);
+                var id = (cached.Namespace, cached.Name);
+                var existed = _store.TryGetValue(id, out var old);
+                _store[id] = cached;
+                _resourceVersion = cached.ResourceVersion;
+                if (!existed || old!.Hash != cached.Hash || old.ResourceVersion != cached.ResourceVersion)
+                {
+                    _publish(new LiveChange(cached.Key, existed ? LiveChangeType.Modified : LiveChangeType.Added, cached.ResourceVersion));
+                }
+
+                break;
+            }
+
+            case "DELETED":
+            {
+                var cached = CachedObject.FromElement(obj, Mapping);
+                _store.TryRemove((cached.Namespace, cached.Name), out _);
+                _resourceVersion = cached.ResourceVersion;
+                _publish(new LiveChange(cached.Key, LiveChangeType.Deleted, cached.ResourceVersion));
+                break;
+            }
+
+            case "BOOKMARK":
+                if (obj.TryGetProperty("metadata", out var meta) && ReadString(meta, "resourceVersion") is { Length: > 0 } rv)
+                {
+                    _resourceVersion = rv;
+                }
+
+                break;
+            case "ERROR":
+                var status = KubeStatus.FromElement(obj);
+                if (status is { Code: 410 } || status?.Reason == "Expired" || status?.Reason == "Gone")
+                {
+                    return WatchOutcome.Gone;
+                }
+
+                throw new KubernetesApiException($"watch of {Describe()} reported an error: {status?.Message}", (HttpStatusCode)(status?.Code ?? 500), status?.Reason);
+        }
+
+        return WatchOutcome.Ended;
+    }
+
+    internal static string? ReadString(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private enum WatchOutcome
+    {
+        Ended,
+        Gone,
+        Failed,
+    }
+}
+
+/// <summary>One cached object: raw JSON bytes, its 64-bit content hash and the fields needed to index it.</summary>
+internal sealed class CachedObject
+{
+    private CachedObject(byte[] json, ulong hash, ResourceKey key, string resourceVersion)
+    {
+        Json = json;
+        Hash = hash;
+        Key = key;
+        ResourceVersion = resourceVersion;
+    }
+
+    public byte[] Json { get; }
+
+    public ulong Hash { get; }
+
+    public ResourceKey Key { get; }
+
+    public string Namespace => Key.Namespace;
+
+    public string Name => Key.Name;
+
+    public string ResourceVersion { get; }
+
+    public KubeObject ToKubeObject() => KubeObject.Parse(Json);
+
+    /// <summary>Copies an object element's raw bytes; list items lack apiVersion and kind, so those are added.</summary>
+    public static CachedObject FromElement(JsonElement element, RestMapping mapping)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        byte[] json;
+        if (element.TryGetProperty("kind", out _) && element.TryGetProperty("apiVersion", out _))
+        {
+            json = raw.ToArray();
+        }
+        else
+        {
+            var prefix = Encoding.UTF8.GetBytes($"{{\"apiVersion\":{JsonSerializer.Serialize(mapping.ApiVersion)},\"kind\":{JsonSerializer.Serialize(mapping.Kind)}");
+            var rest = raw[1..].TrimStart(" \r\n\t"u8);
+            json = new byte[prefix.Length + 1 + rest.Length];
+            prefix.CopyTo(json, 0);
+            var offset = prefix.Length;
+            if (rest.Length > 0 && rest[0] != (byte)'}')
+            {
+                json[offset++] = (byte)',';
+            }
+            else
+            {
+                json = json[..^1];
+            }
+
+            rest.CopyTo(json.AsSpan(offset));
+        }
+
+        var meta = element.TryGetProperty("metadata", out var m) ? m : default;
+        var ns = mapping.Namespaced ? Informer.ReadString(meta, "namespace") ?? string.Empty : string.Empty;
+        var name = Informer.ReadString(meta, "name") ?? string.Empty;
+        var rv = Informer.ReadString(meta, "resourceVersion") ?? string.Empty;
+        return new CachedObject(json, XxHash3.HashToUInt64(json), new ResourceKey(mapping.Group, mapping.Kind, ns, name), rv);
+    }
+}
