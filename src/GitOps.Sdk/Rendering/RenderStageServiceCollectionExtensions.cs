@@ -1,5 +1,4 @@
 using GitOps.Sdk;
-using GitOps.Sdk.Manifests;
 using GitOps.Sdk.Rendering;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -23,7 +22,6 @@ public static class RenderStageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RenderStage>();
         services.TryAddSingleton<IRenderStage>(sp => sp.GetRequiredService<RenderStage>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderer, PlainDirectoryRenderer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, DefaultNamespaceTransform>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, CommonMetadataTransform>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, VariableSubstitutionTransform>());
