@@ -22,6 +22,7 @@ public static class RenderStageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RenderStage>();
         services.TryAddSingleton<IRenderStage>(sp => sp.GetRequiredService<RenderStage>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderer, PlainDirectoryRenderer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, DefaultNamespaceTransform>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, CommonMetadataTransform>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, VariableSubstitutionTransform>());
