@@ -19,6 +19,9 @@ command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+# git: the CLI builds test repositories; git daemon and git http-backend (part of Debian's git) serve them.
+command -v git >/dev/null 2>&1 || need_apt+=(git)
+command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -10,10 +10,11 @@ internal static partial class GitErrors
     /// <param name="exception">What libgit2 threw.</param>
     /// <param name="auth">The credentials in use (their secrets are scrubbed from the message).</param>
     /// <param name="what">What was being done, e.g. "listing refs of" or "fetching main from".</param>
+    /// <param name="transportErrors">What the ssh client wrote to its error output, if anything.</param>
     /// <returns>The exception to throw.</returns>
-    public static SourceException Map(Exception exception, GitAuth auth, string what)
+    public static SourceException Map(Exception exception, GitAuth auth, string what, string? transportErrors = null)
     {
-        var message = Scrub(exception.Message, auth);
+        var message = Scrub(string.IsNullOrWhiteSpace(transportErrors) ? exception.Message : $"{exception.Message}: {transportErrors.ReplaceLineEndings(" ")}", auth);
         var lower = message.ToLowerInvariant();
         SourceErrorKind kind;
         string reason;
@@ -23,17 +24,25 @@ internal static partial class GitErrors
             || lower.Contains("credentials", StringComparison.Ordinal))
         {
             kind = SourceErrorKind.Unauthorized;
-            reason = auth.Url.Transport == GitTransport.Ssh
-                ? "the SSH server refused the key, or its host key is not in known_hosts"
+            reason = lower.Contains("host key verification failed", StringComparison.Ordinal)
+                ? "the server's host key is not in the configured known_hosts (or has changed)"
+                : auth.Url.Transport == GitTransport.Ssh
+                ? "the SSH server refused the private key"
                 : auth.UserName is null && auth.BearerToken is null
                     ? "the server requires credentials and none are configured"
                     : "the server refused the credentials" + (auth.UserName is null ? " (bearer token)" : $" of user '{auth.UserName}'");
+        }
+        else if (lower.Contains("certificate", StringComparison.Ordinal) || lower.Contains("ssl", StringComparison.Ordinal) || lower.Contains("tls", StringComparison.Ordinal))
+        {
+            kind = SourceErrorKind.Other;
+            reason = "the server's TLS certificate is not trusted (set CaCertificatePem or InsecureSkipTlsVerify in its credentials)";
         }
         else if (lower.Contains("failed to connect", StringComparison.Ordinal) || lower.Contains("connection refused", StringComparison.Ordinal)
             || lower.Contains("could not resolve", StringComparison.Ordinal) || lower.Contains("failed to resolve", StringComparison.Ordinal)
             || lower.Contains("timed out", StringComparison.Ordinal) || lower.Contains("unreachable", StringComparison.Ordinal)
             || lower.Contains("connection reset", StringComparison.Ordinal) || lower.Contains("failed to send request", StringComparison.Ordinal)
-            || lower.Contains("early eof", StringComparison.Ordinal) || lower.Contains("process exited", StringComparison.Ordinal))
+            || lower.Contains("early eof", StringComparison.Ordinal) || lower.Contains("no route to host", StringComparison.Ordinal)
+            || lower.Contains("could not resolve hostname", StringComparison.Ordinal))
         {
             kind = SourceErrorKind.Unreachable;
             reason = "the server cannot be reached";

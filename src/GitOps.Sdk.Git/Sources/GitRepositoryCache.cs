@@ -175,37 +175,71 @@ internal sealed class GitRepositoryCache
         }
     }
 
-    /// <summary>Writes private key and known_hosts files for the ssh client and returns their paths.</summary>
-    public (string? Key, string? KnownHosts) WriteSshFiles(SourceCredentials? credentials)
+    /// <summary>
+    /// Writes the ssh wrapper of one repository (private key, known_hosts, and a script that runs the ssh client with
+    /// them and keeps its error output) into a folder only the current user can read; returns the script and error file.
+    /// </summary>
+    /// <remarks>libgit2 runs <c>core.sshCommand</c> as one program without a shell, hence a script rather than options.</remarks>
+    public (string Script, string ErrorFile) WriteSshWrapper(GitUrl url, SourceCredentials? credentials, string sshExecutable)
     {
-        if (credentials is null || (credentials.SshPrivateKey is null && credentials.SshKnownHosts is null))
-        {
-            return (null, null);
-        }
-
-        var dir = Path.Combine(root, "ssh", Hash((credentials.SshPrivateKey ?? string.Empty) + "\0" + (credentials.SshKnownHosts ?? string.Empty)));
+        var dir = Path.Combine(root, "ssh", url.CacheKey);
         Directory.CreateDirectory(dir);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        string? key = null;
-        if (credentials.SshPrivateKey is { } pem)
+        var errors = Path.Combine(dir, "stderr");
+        var command = new StringBuilder("exec ").Append(ShellQuote(sshExecutable))
+            .Append(" -F /dev/null -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o ConnectTimeout=15");
+        var environment = new StringBuilder();
+        if (credentials?.SshPrivateKey is { } pem)
         {
-            key = Path.Combine(dir, "id");
+            var key = Path.Combine(dir, "id");
             WritePrivate(key, pem.EndsWith('\n') ? pem : pem + "\n");
+            command.Append(" -o IdentitiesOnly=yes -i ").Append(ShellQuote(key));
+            if (credentials.SshPassphrase is { } passphrase)
+            {
+                // ssh reads the passphrase from SSH_ASKPASS; the helper prints a file only this user can read.
+                var secret = Path.Combine(dir, "passphrase");
+                WritePrivate(secret, passphrase);
+                var askpass = Path.Combine(dir, "askpass.sh");
+                WritePrivate(askpass, $"#!/bin/sh\ncat {ShellQuote(secret)}\n", executable: true);
+                environment.Append("SSH_ASKPASS=").Append(ShellQuote(askpass)).Append(" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 ");
+            }
+            else
+            {
+                command.Append(" -o BatchMode=yes");
+            }
         }
-
-        string? knownHosts = null;
-        if (credentials.SshKnownHosts is { } hosts)
+        else
         {
-            knownHosts = Path.Combine(dir, "known_hosts");
-            WritePrivate(knownHosts, hosts.EndsWith('\n') ? hosts : hosts + "\n");
+            command.Append(" -o BatchMode=yes");
         }
 
-        return (key, knownHosts);
+        if (credentials?.InsecureSkipHostKeyCheck == true)
+        {
+            command.Append(" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null");
+        }
+        else
+        {
+            command.Append(" -o StrictHostKeyChecking=yes");
+            if (credentials?.SshKnownHosts is { } hosts)
+            {
+                var knownHosts = Path.Combine(dir, "known_hosts");
+                WritePrivate(knownHosts, hosts.EndsWith('\n') ? hosts : hosts + "\n");
+                command.Append(" -o UserKnownHostsFile=").Append(ShellQuote(knownHosts));
+            }
+        }
+
+        command.Append(" \"$@\" 2>").Append(ShellQuote(errors));
+        var script = Path.Combine(dir, "ssh.sh");
+        WritePrivate(script, $"#!/bin/sh\n{(environment.Length > 0 ? "export " + environment.ToString().Trim() + "\n" : string.Empty)}{command}\n", executable: true);
+        File.WriteAllText(errors, string.Empty);
+        return (script, errors);
     }
+
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     internal static void DeleteTree(string directory)
     {
@@ -234,7 +268,7 @@ internal sealed class GitRepositoryCache
         }
     }
 
-    private static void WritePrivate(string path, string content)
+    private static void WritePrivate(string path, string content, bool executable = false)
     {
         if (File.Exists(path) && File.ReadAllText(path) == content)
         {
@@ -245,7 +279,7 @@ internal sealed class GitRepositoryCache
         var streamOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | (executable ? UnixFileMode.UserExecute : 0);
         }
 
         using (var stream = new FileStream(temp, streamOptions))

@@ -205,8 +205,8 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
                 _ =>
                 {
                     using var repo = cache.Open(url);
-                    ConfigureSsh(repo, auth);
-                    return Collect(() => repo.Network.ListReferences(url.ConnectUrl, auth.CredentialsHandler), auth, url);
+                    var errors = ConfigureSsh(repo, url, auth);
+                    return Collect(() => repo.Network.ListReferences(url.ConnectUrl, auth.CredentialsHandler), auth, url, errors);
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -215,7 +215,7 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
             .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static RemoteRefs Collect(Func<IEnumerable<Reference>> list, GitAuth auth, GitUrl url)
+    private static RemoteRefs Collect(Func<IEnumerable<Reference>> list, GitAuth auth, GitUrl url, string? errorFile = null)
     {
         var refs = new RemoteRefs();
         try
@@ -237,7 +237,7 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
         }
         catch (LibGit2SharpException e)
         {
-            throw GitErrors.Map(e, auth, "listing refs");
+            throw GitErrors.Map(e, auth, "listing refs", ReadErrors(errorFile));
         }
 
         return refs;
@@ -250,11 +250,6 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
         var downloaded = false;
         if (commit is null)
         {
-            if (url.Transport == GitTransport.Ssh)
-            {
-                ConfigureSsh(repo, auth);
-            }
-
             Download(repo, url, auth, resolved, cancellationToken);
             downloaded = true;
             commit = repo.Lookup<Commit>(resolved.Commit);
@@ -328,6 +323,7 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
         }
 
         Log.Downloading(logger, url.Display, resolved.Revision);
+        var errorFile = ConfigureSsh(repo, url, auth);
         try
         {
             // The cache repository is per URL; its remote "origin" holds the URL without credentials.
@@ -349,39 +345,36 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
         }
         catch (LibGit2SharpException e)
         {
-            throw GitErrors.Map(e, auth, $"fetching {resolved.Revision}");
+            throw GitErrors.Map(e, auth, $"fetching {resolved.Revision}", ReadErrors(errorFile));
         }
     }
 
-    private void ConfigureSsh(Repository repo, GitAuth auth)
+    private string? ConfigureSsh(Repository repo, GitUrl url, GitAuth auth)
     {
-        var (key, knownHosts) = cache.WriteSshFiles(auth.Credentials);
-        var command = new System.Text.StringBuilder(Quote(options.SshExecutable)).Append(" -F /dev/null -o BatchMode=yes");
-        if (key is not null)
+        if (url.Transport != GitTransport.Ssh)
         {
-            command.Append(" -o IdentitiesOnly=yes -i ").Append(Quote(key));
+            return null;
         }
 
-        if (auth.Credentials?.InsecureSkipHostKeyCheck == true)
+        var (script, errors) = cache.WriteSshWrapper(url, auth.Credentials, options.SshExecutable);
+        if (repo.Config.Get<string>("core.sshCommand")?.Value != script)
         {
-            command.Append(" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null");
-        }
-        else
-        {
-            command.Append(" -o StrictHostKeyChecking=yes");
-            if (knownHosts is not null)
-            {
-                command.Append(" -o UserKnownHostsFile=").Append(Quote(knownHosts));
-            }
+            repo.Config.Set("core.sshCommand", script, ConfigurationLevel.Local);
         }
 
-        var text = command.ToString();
-        if (repo.Config.Get<string>("core.sshCommand")?.Value != text)
-        {
-            repo.Config.Set("core.sshCommand", text, ConfigurationLevel.Local);
-        }
+        return errors;
+    }
 
-        static string Quote(string value) => value.Contains(' ', StringComparison.Ordinal) ? $"'{value}'" : value;
+    private static string? ReadErrors(string? errorFile)
+    {
+        try
+        {
+            return errorFile is not null && File.Exists(errorFile) ? File.ReadAllText(errorFile).Trim() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private sealed record FetchResult(ResolvedRef Resolved, string Directory, string Digest, bool Downloaded, IReadOnlyDictionary<string, string> Metadata);

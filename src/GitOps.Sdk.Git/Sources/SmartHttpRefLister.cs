@@ -36,6 +36,15 @@ internal sealed class SmartHttpRefLister : IDisposable
         {
             response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
+        catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException)
+        {
+            throw new SourceException(
+                $"git source {auth.Url.Display}: the server's TLS certificate is not trusted (set CaCertificatePem or InsecureSkipTlsVerify in its credentials): {GitErrors.Scrub(e.InnerException.Message, auth)}",
+                e)
+            {
+                Kind = SourceErrorKind.Other,
+            };
+        }
         catch (HttpRequestException e)
         {
             throw new SourceException($"git source {auth.Url.Display}: the server cannot be reached ({GitErrors.Scrub(e.Message, auth)}).", e)

@@ -83,7 +83,7 @@ public sealed class GitSourceFailureTests : IClassFixture<GitServersFixture>
     [InlineData("http")]
     public async Task ResolveAsync_NothingListening_ThrowsUnreachable(string scheme)
     {
-        var port = FreePort.Next();
+        const int port = 1; // privileged and unused: a port another test cannot start a server on
         using var provider = servers.NewProvider();
 
         var act = async () => await provider.ResolveAsync(new SourceReference { Url = $"{scheme}://127.0.0.1:{port}/nothing.git", Ref = "main" }, default);

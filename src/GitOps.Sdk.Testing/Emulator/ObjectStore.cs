@@ -1,0 +1,332 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace GitOps.Sdk.Testing.Emulator;
+
+/// <summary>An object as stored: its JSON (never mutated once stored) and its serialized bytes.</summary>
+internal sealed class StoredObject
+{
+    public StoredObject(JsonObject node, long resourceVersion)
+    {
+        Node = node;
+        ResourceVersion = resourceVersion;
+        Bytes = JsonSerializer.SerializeToUtf8Bytes(node);
+        Namespace = (string?)node["metadata"]?["namespace"] ?? string.Empty;
+        Name = (string?)node["metadata"]?["name"] ?? string.Empty;
+    }
+
+    public JsonObject Node { get; }
+
+    public byte[] Bytes { get; }
+
+    public long ResourceVersion { get; }
+
+    public string Namespace { get; }
+
+    public string Name { get; }
+
+    public IReadOnlyDictionary<string, string> Labels =>
+        Node["metadata"]?["labels"] is JsonObject labels
+            ? labels.Where(kv => kv.Value is JsonValue).ToDictionary(kv => kv.Key, kv => kv.Value!.ToString(), StringComparer.Ordinal)
+            : EmptyLabels;
+
+    private static readonly Dictionary<string, string> EmptyLabels = new(StringComparer.Ordinal);
+
+    public JsonObject CloneNode() => (JsonObject)Node.DeepClone();
+}
+
+/// <summary>A change as a watch delivers it.</summary>
+internal sealed record WatchEvent(string Type, string StorageKey, StoredObject Object);
+
+/// <summary>An open watch: the events matching its filter are queued to it.</summary>
+internal sealed class Watcher
+{
+    public required string StorageKey { get; init; }
+
+    public string? Namespace { get; init; }
+
+    public required Func<StoredObject, bool> Filter { get; init; }
+
+    public Channel<WatchEvent> Channel { get; } = System.Threading.Channels.Channel.CreateBounded<WatchEvent>(
+        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    public bool Overflowed { get; set; }
+}
+
+/// <summary>
+/// The in-memory store: one sorted index per resource (keys <c>namespace/name</c>), a global monotonically
+/// increasing resourceVersion, a bounded event history for watch resumption and the open watchers.
+/// All writes are serialized by one lock; reads take the same lock briefly.
+/// </summary>
+internal sealed class ObjectStore
+{
+    private readonly Dictionary<string, Dictionary<string, StoredObject>> _objects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedSet<string>> _keys = new(StringComparer.Ordinal);
+    private readonly WatchEvent?[] _history;
+    private readonly List<Watcher> _watchers = [];
+    private int _historyStart;
+    private int _historyCount;
+    private long _oldestHistoryRv;
+
+    public ObjectStore(int historySize)
+    {
+        _history = new WatchEvent?[Math.Max(16, historySize)];
+    }
+
+    public object Gate { get; } = new();
+
+    public long ResourceVersion { get; private set; } = 1;
+
+    public long NextResourceVersion() => ++ResourceVersion;
+
+    public static string Key(string ns, string name) => ns + "/" + name;
+
+    public StoredObject? Get(string storageKey, string ns, string name)
+    {
+        lock (Gate)
+        {
+            return _objects.TryGetValue(storageKey, out var map) && map.TryGetValue(Key(ns, name), out var o) ? o : null;
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _objects.Values.Sum(m => m.Count);
+            }
+        }
+    }
+
+    /// <summary>Lists objects (optionally of one namespace) in key order, starting after <paramref name="startAfter"/>.</summary>
+    public (List<StoredObject> Items, long ListRv, string? NextKey) List(
+        string storageKey, string? ns, Func<StoredObject, bool> filter, int limit, string? startAfter)
+    {
+        lock (Gate)
+        {
+            var items = new List<StoredObject>();
+            if (!_keys.TryGetValue(storageKey, out var keys))
+            {
+                return (items, ResourceVersion, null);
+            }
+
+            var map = _objects[storageKey];
+            var lower = ns is null ? string.Empty : ns + "/";
+            var upper = ns is null ? "\uffff\uffff" : ns + "/\uffff";
+            if (startAfter is not null && string.CompareOrdinal(startAfter, lower) > 0)
+            {
+                lower = startAfter;
+            }
+
+            if (keys.Count == 0 || string.CompareOrdinal(lower, upper) > 0)
+            {
+                return (items, ResourceVersion, null);
+            }
+
+            var range = keys.GetViewBetween(lower, upper).Where(k => startAfter is null || string.CompareOrdinal(k, startAfter) > 0);
+            string? last = null;
+            foreach (var key in range)
+            {
+                var o = map[key];
+                if (!filter(o))
+                {
+                    continue;
+                }
+
+                if (limit > 0 && items.Count == limit)
+                {
+                    return (items, ResourceVersion, last);
+                }
+
+                items.Add(o);
+                last = key;
+            }
+
+            return (items, ResourceVersion, null);
+        }
+    }
+
+    public IEnumerable<StoredObject> AllOf(string storageKey)
+    {
+        lock (Gate)
+        {
+            return _objects.TryGetValue(storageKey, out var map) ? [.. map.Values] : [];
+        }
+    }
+
+    public IEnumerable<string> StorageKeys
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return [.. _objects.Keys];
+            }
+        }
+    }
+
+    /// <summary>Stores (adds or replaces) an object; the caller holds <see cref="Gate"/> and assigned its resourceVersion.</summary>
+    public void PutLocked(string storageKey, StoredObject obj, bool created)
+    {
+        if (!_objects.TryGetValue(storageKey, out var map))
+        {
+            map = new Dictionary<string, StoredObject>(StringComparer.Ordinal);
+            _objects[storageKey] = map;
+            _keys[storageKey] = new SortedSet<string>(StringComparer.Ordinal);
+        }
+
+        var key = Key(obj.Namespace, obj.Name);
+        map[key] = obj;
+        _keys[storageKey].Add(key);
+        Publish(new WatchEvent(created ? "ADDED" : "MODIFIED", storageKey, obj));
+    }
+
+    public void RemoveLocked(string storageKey, StoredObject finalState)
+    {
+        if (_objects.TryGetValue(storageKey, out var map))
+        {
+            var key = Key(finalState.Namespace, finalState.Name);
+            map.Remove(key);
+            _keys[storageKey].Remove(key);
+        }
+
+        Publish(new WatchEvent("DELETED", storageKey, finalState));
+    }
+
+    private void Publish(WatchEvent e)
+    {
+        var index = (_historyStart + _historyCount) % _history.Length;
+        if (_historyCount == _history.Length)
+        {
+            _oldestHistoryRv = _history[_historyStart]!.Object.ResourceVersion;
+            _historyStart = (_historyStart + 1) % _history.Length;
+            _history[index] = e;
+        }
+        else
+        {
+            _history[index] = e;
+            _historyCount++;
+        }
+
+        for (var i = _watchers.Count - 1; i >= 0; i--)
+        {
+            var w = _watchers[i];
+            if (w.StorageKey != e.StorageKey || (w.Namespace is not null && w.Namespace != e.Object.Namespace) || !w.Filter(e.Object))
+            {
+                continue;
+            }
+
+            if (!w.Channel.Writer.TryWrite(e))
+            {
+                // A watcher that cannot keep up is closed, like the API server does; the client re-lists.
+                w.Overflowed = true;
+                w.Channel.Writer.TryComplete();
+                _watchers.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a watch. With <paramref name="fromRv"/> set, replays the history after it (or reports it expired);
+    /// otherwise the current state is returned for the caller to send first.
+    /// </summary>
+    public (Watcher? Watcher, List<StoredObject> Initial, bool Expired, long CurrentRv) OpenWatch(
+        string storageKey, string? ns, Func<StoredObject, bool> filter, long? fromRv)
+    {
+        lock (Gate)
+        {
+            var w = new Watcher { StorageKey = storageKey, Namespace = ns, Filter = filter };
+            var initial = new List<StoredObject>();
+            if (fromRv is long rv)
+            {
+                if (rv < _oldestHistoryRv)
+                {
+                    return (null, initial, true, ResourceVersion);
+                }
+
+                for (var i = 0; i < _historyCount; i++)
+                {
+                    var e = _history[(_historyStart + i) % _history.Length]!;
+                    if (e.Object.ResourceVersion > rv && e.StorageKey == storageKey && (ns is null || e.Object.Namespace == ns) && filter(e.Object))
+                    {
+                        w.Channel.Writer.TryWrite(e);
+                    }
+                }
+            }
+            else if (_objects.TryGetValue(storageKey, out var map))
+            {
+                foreach (var key in _keys[storageKey])
+                {
+                    var o = map[key];
+                    if ((ns is null || o.Namespace == ns) && filter(o))
+                    {
+                        initial.Add(o);
+                    }
+                }
+            }
+
+            _watchers.Add(w);
+            return (w, initial, false, ResourceVersion);
+        }
+    }
+
+    public long OldestHistoryResourceVersion
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _oldestHistoryRv;
+            }
+        }
+    }
+
+    public void CloseWatch(Watcher w)
+    {
+        lock (Gate)
+        {
+            _watchers.Remove(w);
+        }
+
+        w.Channel.Writer.TryComplete();
+    }
+
+    /// <summary>Closes every open watch of matching resources (fault injection: dropped watch connections).</summary>
+    public int DropWatches(Func<Watcher, bool> match)
+    {
+        lock (Gate)
+        {
+            var dropped = _watchers.Where(match).ToList();
+            foreach (var w in dropped)
+            {
+                _watchers.Remove(w);
+                w.Channel.Writer.TryComplete();
+            }
+
+            return dropped.Count;
+        }
+    }
+
+    public void CompactHistoryLocked()
+    {
+        if (_historyCount > 0)
+        {
+            _oldestHistoryRv = ResourceVersion;
+            Array.Clear(_history);
+            _historyStart = 0;
+            _historyCount = 0;
+        }
+    }
+
+    public void RestoreResourceVersion(long rv)
+    {
+        lock (Gate)
+        {
+            ResourceVersion = Math.Max(ResourceVersion, rv);
+            _oldestHistoryRv = ResourceVersion;
+        }
+    }
+}
