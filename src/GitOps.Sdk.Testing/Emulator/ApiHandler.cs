@@ -354,7 +354,7 @@ internal sealed class ApiHandler
 
         // Items are written from their stored bytes: no per-request re-serialization.
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonValues.Wire.Encoder }))
         {
             writer.WriteStartObject();
             writer.WriteString("kind", type.ListKind);
@@ -371,7 +371,8 @@ internal sealed class ApiHandler
             writer.WriteStartArray();
             foreach (var item in items)
             {
-                writer.WriteRawValue(item.Bytes, skipInputValidation: true);
+                // Typed lists of built-in kinds carry no kind/apiVersion per item; custom resource lists do.
+                writer.WriteRawValue(type.IsCustom ? item.Bytes : item.ItemBytes, skipInputValidation: true);
             }
 
             writer.WriteEndArray();
@@ -430,14 +431,13 @@ internal sealed class ApiHandler
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";
-        response.Headers["Transfer-Encoding"] = "chunked";
         await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
         var body = response.Body;
         if (expired)
         {
             var oldest = _core.Store.OldestHistoryResourceVersion;
             var status = StatusErrors.Status(410, "Expired", $"too old resource version: {fromRv} ({oldest})", null);
-            await WriteEventAsync(body, "ERROR", JsonSerializer.SerializeToUtf8Bytes(status), context.RequestAborted).ConfigureAwait(false);
+            await WriteEventAsync(body, "ERROR", JsonSerializer.SerializeToUtf8Bytes(status, JsonValues.Wire), context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -511,7 +511,7 @@ internal sealed class ApiHandler
             ["kind"] = type.Kind,
             ["apiVersion"] = type.ApiVersion,
             ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture), ["creationTimestamp"] = null },
-        });
+        }, JsonValues.Wire);
 
     private static async Task WriteEventAsync(Stream body, string type, byte[] objectJson, CancellationToken cancellationToken)
     {
@@ -765,7 +765,7 @@ internal sealed class ApiHandler
 
     private static async Task WriteJsonAsync(HttpContext context, int code, JsonNode body)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, JsonValues.Wire);
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = bytes.Length;

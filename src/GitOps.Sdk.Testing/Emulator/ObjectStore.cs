@@ -11,7 +11,7 @@ internal sealed class StoredObject
     {
         Node = node;
         ResourceVersion = resourceVersion;
-        Bytes = JsonSerializer.SerializeToUtf8Bytes(node);
+        Bytes = JsonSerializer.SerializeToUtf8Bytes(node, JsonValues.Wire);
         Namespace = (string?)node["metadata"]?["namespace"] ?? string.Empty;
         Name = (string?)node["metadata"]?["name"] ?? string.Empty;
     }
@@ -19,6 +19,25 @@ internal sealed class StoredObject
     public JsonObject Node { get; }
 
     public byte[] Bytes { get; }
+
+    /// <summary>Gets the bytes as a list item of a built-in kind (without kind and apiVersion).</summary>
+    public byte[] ItemBytes
+    {
+        get
+        {
+            if (_itemBytes is null)
+            {
+                var copy = CloneNode();
+                copy.Remove("kind");
+                copy.Remove("apiVersion");
+                _itemBytes = JsonSerializer.SerializeToUtf8Bytes(copy, JsonValues.Wire);
+            }
+
+            return _itemBytes;
+        }
+    }
+
+    private byte[]? _itemBytes;
 
     public long ResourceVersion { get; }
 
