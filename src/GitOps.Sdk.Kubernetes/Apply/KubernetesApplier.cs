@@ -255,6 +255,12 @@ public sealed class KubernetesApplier : IApplier
             return new ObjectApplyResult(step.Key, ApplyOutcome.Failed, DescribeConflict(response));
         }
 
+        if (context.Options.DryRun && response.IsNotFound && mapping.Namespaced && context.NamespacesInPlan.Contains(desired.Namespace))
+        {
+            // A dry-run creates nothing, so the namespace this plan creates does not exist for the objects in it.
+            return new ObjectApplyResult(step.Key, step.Live is null ? ApplyOutcome.Created : ApplyOutcome.Configured, $"not validated by the server: its namespace {desired.Namespace} is created by this plan");
+        }
+
         if (response.StatusCode == HttpStatusCode.UnprocessableEntity)
         {
             var immutable = ImmutableFields(response.Status);
@@ -667,6 +673,11 @@ public sealed class KubernetesApplier : IApplier
             {
                 var step = plan.Steps[i];
                 _indexes.TryAdd(step.Key, i);
+                if (step.Desired is { } n && n.Group.Length == 0 && n.Kind == "Namespace" && step.Action is PlanAction.Apply or PlanAction.Recreate)
+                {
+                    NamespacesInPlan.Add(n.Name);
+                }
+
                 if (step.Desired is { } d && d.Group == CrdGroup && d.Kind == "CustomResourceDefinition" && CrdInfo.TryRead(d) is { } info)
                 {
                     CrdsInPlan[info.Defines] = info;
@@ -683,6 +694,8 @@ public sealed class KubernetesApplier : IApplier
         public ObjectApplyResult[] Results { get; }
 
         public Dictionary<GroupKind, CrdInfo> CrdsInPlan { get; } = [];
+
+        public HashSet<string> NamespacesInPlan { get; } = new(StringComparer.Ordinal);
 
         public ConcurrentDictionary<string, Task<string?>> CrdWaits { get; } = new(StringComparer.Ordinal);
 

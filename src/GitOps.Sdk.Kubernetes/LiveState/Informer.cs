@@ -23,6 +23,7 @@ internal sealed class Informer : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Namespace, string Name), CachedObject> _store = new();
     private readonly CancellationTokenSource _stop = new();
     private string _resourceVersion = string.Empty;
+    private string _lastFailure = string.Empty;
     private DateTimeOffset _lastList;
     private Task? _loop;
 
@@ -99,6 +100,7 @@ internal sealed class Informer : IAsyncDisposable
                         break;
                     case WatchOutcome.Failed:
                         failures++;
+                        Log.WatchFailed(_client.Logger, Describe(), _lastFailure, failures);
                         await BackoffAsync(failures, stop).ConfigureAwait(false);
                         break;
                     default:
@@ -120,7 +122,7 @@ internal sealed class Informer : IAsyncDisposable
 #pragma warning restore CA1031
             {
                 failures++;
-                Log.WatchFailed(_client.Logger, Describe(), ex.Message, failures);
+                Log.WatchFailed(_client.Logger, Describe(), ex.Message.Length > 200 ? ex.Message[..200] + "…" : ex.Message, failures);
                 try
                 {
                     await BackoffAsync(failures, stop).ConfigureAwait(false);
@@ -231,7 +233,7 @@ internal sealed class Informer : IAsyncDisposable
 
         if (!response.IsSuccessStatusCode)
         {
-            Log.WatchFailed(_client.Logger, Describe(), $"{(int)response.StatusCode} {response.ReasonPhrase}", 1);
+            _lastFailure = $"{(int)response.StatusCode} {response.ReasonPhrase}";
             return WatchOutcome.Failed;
         }
 

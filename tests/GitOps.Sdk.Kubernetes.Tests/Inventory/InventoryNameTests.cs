@@ -1,6 +1,6 @@
 using GitOps.Sdk.Kubernetes;
 
-namespace GitOps.Sdk.Kubernetes.Tests.Inventory;
+namespace GitOps.Sdk.Kubernetes.Tests.Inventories;
 
 public class InventoryNameTests
 {
