@@ -461,9 +461,15 @@ public sealed partial class OciDistributionClient
             }
             else
             {
-                // A token minted for a broader scope than we asked comes back in the challenge's scope.
-                var challengeScope = bearer.Get("scope") ?? scope;
-                retry = await FetchTokenAsync(repository, realm, bearer.Get("service"), challengeScope, credentials, tokenKey, cancellationToken).ConfigureAwait(false);
+                // Ask for what this call needs and what the registry's challenge names (they differ when the registry
+                // challenges a HEAD with pull only, or lists the actions in another order), so the cached token serves both.
+                var scopes = new List<string> { scope };
+                if (bearer.Get("scope") is { Length: > 0 } challengeScope && !string.Equals(challengeScope, scope, StringComparison.Ordinal))
+                {
+                    scopes.Add(challengeScope);
+                }
+
+                retry = await FetchTokenAsync(repository, realm, bearer.Get("service"), scopes, credentials, tokenKey, cancellationToken).ConfigureAwait(false);
             }
         }
         else if (basic is not null)
@@ -547,7 +553,7 @@ public sealed partial class OciDistributionClient
         OciRepositoryReference repository,
         string realm,
         string? service,
-        string scope,
+        IReadOnlyList<string> scopes,
         SourceCredentials? credentials,
         string tokenKey,
         CancellationToken cancellationToken)
@@ -564,7 +570,8 @@ public sealed partial class OciDistributionClient
             query.Append("service=").Append(Uri.EscapeDataString(service)).Append('&');
         }
 
-        query.Append("scope=").Append(Uri.EscapeDataString(scope));
+        query.AppendJoin('&', scopes.Select(s => "scope=" + Uri.EscapeDataString(s)));
+        var scope = string.Join(' ', scopes);
         var tokenUri = new UriBuilder(realmUri) { Query = query.ToString() }.Uri;
 
         using var response = await SendOnceAsync(
