@@ -1,0 +1,409 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using GitOps.Sdk.Manifests;
+using GitOps.Sdk.Rendering.Tools;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace GitOps.Sdk.Helm.Rendering;
+
+/// <summary>
+/// Renders a Helm chart directory with the real <c>helm template</c> (Helm 3 or Helm 4), offline: no repository access,
+/// no dependency download, isolated Helm home folders per run, a timeout that kills the process tree.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Values are merged in this order: the chart's own <c>values.yaml</c>, then <see cref="RenderOptions.ValueFiles"/> (paths
+/// relative to the chart folder that must stay inside the artifact), then the inline <see cref="RenderOptions.Values"/>.
+/// </para>
+/// <para>
+/// The output goes through <see cref="ManifestReader"/>, one file per template (from Helm's <c># Source:</c> comments), so an
+/// error names the template file. Objects annotated <c>helm.sh/hook</c> go to <see cref="DesiredState.Hooks"/>, marked with
+/// <see cref="WellKnown.HelmHookAnnotation"/>; they are also in <see cref="DesiredState.Objects"/> only when
+/// <see cref="RenderOptions.ApplyHooks"/> is set.
+/// </para>
+/// <para>
+/// Helm 3 and Helm 4 take the same <c>template</c> flags used here. Flags that would reach out of the sandbox
+/// (<c>--repo</c>, <c>--dependency-update</c>, <c>--post-renderer</c>, <c>--validate</c>) are refused everywhere; an
+/// application's own <see cref="RenderOptions.ExtraArguments"/> may only use value and output-shaping flags
+/// (<c>--set</c>, <c>--set-string</c>, <c>--set-json</c>, <c>--skip-tests</c>, <c>--show-only</c>, …), never flags that read
+/// or write host files such as <c>--set-file</c> or <c>--output-dir</c>.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// services.AddGitOps().AddHelmRenderer(o =&gt; o.HelmPath = "/usr/local/bin/helm");
+/// </code>
+/// </example>
+public sealed partial class HelmRenderer : IRenderer
+{
+    /// <summary>The annotation Helm uses to mark hooks.</summary>
+    public const string HookAnnotation = "helm.sh/hook";
+
+    /// <summary>Flags nobody may pass: they reach the network or a cluster, or run other programs.</summary>
+    private static readonly string[] RefusedArguments =
+        ["--repo", "--dependency-update", "--dep-up", "--post-renderer", "--post-renderer-args", "--validate", "--kubeconfig", "--kube-context", "--enable-dns"];
+
+    /// <summary>
+    /// Flags an application may pass in <see cref="RenderOptions.ExtraArguments"/>: they shape values and output only. Others
+    /// (<c>--set-file</c>, <c>--values</c>, <c>--output-dir</c>, …) could read or write files of the host and are refused.
+    /// </summary>
+    private static readonly string[] ApplicationArguments =
+        ["--set", "--set-string", "--set-json", "--set-literal", "--skip-tests", "--skip-crds", "--no-hooks", "--is-upgrade", "--skip-schema-validation", "--disable-openapi-validation", "--show-only", "-s"];
+
+    private readonly HelmRendererOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="options">The renderer settings.</param>
+    /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for timeouts; the system clock when <see langword="null"/>.</param>
+    public HelmRenderer(IOptions<HelmRendererOptions> options, ILogger<HelmRenderer>? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public string Name => "helm";
+
+    /// <inheritdoc />
+    public bool CanRender(SourceArtifact artifact, RenderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        return string.Equals(artifact.ArtifactKind, ArtifactKinds.HelmChart, StringComparison.Ordinal)
+            || File.Exists(Path.Combine(artifact.ContentDirectory, "Chart.yaml"));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RenderResult> RenderAsync(SourceArtifact artifact, RenderOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ArgumentNullException.ThrowIfNull(options);
+        var chartDir = artifact.ContentDirectory;
+        var chartPath = artifact.Path.Replace('\\', '/').Trim('/');
+        var chartFile = chartPath.Length == 0 ? "Chart.yaml" : chartPath + "/Chart.yaml";
+        if (!File.Exists(Path.Combine(chartDir, "Chart.yaml")))
+        {
+            return Fail(new ManifestError($"no Chart.yaml in '{(chartPath.Length == 0 ? "." : chartPath)}': not a Helm chart", chartFile) { Code = "helm-not-a-chart" });
+        }
+
+        var helm = _options.HelmPath ?? ExternalTool.FindOnPath("helm");
+        if (helm is null || !File.Exists(helm))
+        {
+            return Fail(new ManifestError(
+                helm is null ? "helm was not found on PATH; install Helm 3 or 4 or set HelmRendererOptions.HelmPath" : $"helm was not found at '{helm}' (HelmRendererOptions.HelmPath)")
+            { Code = "helm-not-found" });
+        }
+
+        if (CheckArguments(_options.ExtraArguments, options.ExtraArguments) is { } refused)
+        {
+            return Fail(refused);
+        }
+
+        var scratch = Path.Combine(_options.ScratchDirectory ?? Path.GetTempPath(), "gitops-helm-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(scratch);
+        try
+        {
+            var arguments = new List<string> { "template", options.ReleaseName ?? options.ApplicationName, chartDir };
+            if (!string.IsNullOrEmpty(options.Namespace))
+            {
+                arguments.Add("--namespace");
+                arguments.Add(options.Namespace);
+            }
+
+            foreach (var valueFile in options.ValueFiles)
+            {
+                var resolved = ResolveValueFile(artifact, valueFile, out var error);
+                if (resolved is null)
+                {
+                    return Fail(error!);
+                }
+
+                arguments.Add("--values");
+                arguments.Add(resolved);
+            }
+
+            if (!string.IsNullOrWhiteSpace(options.Values))
+            {
+                var inline = Path.Combine(scratch, "inline-values.yaml");
+                await File.WriteAllTextAsync(inline, options.Values, cancellationToken).ConfigureAwait(false);
+                arguments.Add("--values");
+                arguments.Add(inline);
+            }
+
+            var kubeVersion = options.KubeVersion ?? _options.DefaultKubeVersion;
+            if (!string.IsNullOrEmpty(kubeVersion))
+            {
+                arguments.Add("--kube-version");
+                arguments.Add(kubeVersion);
+            }
+
+            foreach (var apiVersion in _options.DefaultApiVersions.Concat(options.ApiVersions).Distinct(StringComparer.Ordinal))
+            {
+                arguments.Add("--api-versions");
+                arguments.Add(apiVersion);
+            }
+
+            if (options.IncludeCrds)
+            {
+                arguments.Add("--include-crds");
+            }
+
+            arguments.AddRange(_options.ExtraArguments);
+            arguments.AddRange(options.ExtraArguments);
+
+            Log.RenderingChart(_logger, chartPath.Length == 0 ? "." : chartPath, arguments[1], options.ApplicationName, artifact.Revision);
+            var result = await ExternalTool.RunAsync(
+                helm,
+                arguments,
+                chartDir,
+                HelmEnvironment(scratch),
+                options.Timeout,
+                _options.MaxOutputBytes,
+                _timeProvider,
+                cancellationToken).ConfigureAwait(false);
+
+            if (result.StartFailed)
+            {
+                return Fail(new ManifestError($"helm could not be started ('{helm}'): {result.StandardError}") { Code = "helm-not-found" });
+            }
+
+            if (result.TimedOut)
+            {
+                Log.HelmTimedOut(_logger, options.ApplicationName, artifact.Revision, options.Timeout);
+                return Fail(new ManifestError($"helm template did not finish within {options.Timeout} and was stopped", chartFile) { Code = "render-timeout" });
+            }
+
+            if (result.OutputTooLarge)
+            {
+                return Fail(new ManifestError($"helm template wrote more than {_options.MaxOutputBytes} bytes and was stopped", chartFile) { Code = "render-output-too-large" });
+            }
+
+            if (result.ExitCode != 0)
+            {
+                Log.HelmFailed(_logger, options.ApplicationName, artifact.Revision, result.ExitCode);
+                return Fail(ToError(result, chartPath, chartFile));
+            }
+
+            return Read(result.StandardOutput, chartPath, options);
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+    }
+
+    private static ManifestError? CheckArguments(IEnumerable<string> hostArguments, IEnumerable<string> applicationArguments)
+    {
+        foreach (var argument in hostArguments)
+        {
+            var flag = argument.Split('=', 2)[0];
+            if (RefusedArguments.Contains(flag, StringComparer.Ordinal))
+            {
+                return new ManifestError($"the helm argument '{flag}' is not allowed: rendering runs offline and without plug-ins") { Code = "helm-argument-refused" };
+            }
+        }
+
+        var previousTakesValue = false;
+        foreach (var argument in applicationArguments)
+        {
+            if (!argument.StartsWith('-'))
+            {
+                if (previousTakesValue)
+                {
+                    previousTakesValue = false;
+                    continue;
+                }
+
+                return new ManifestError($"the helm argument '{argument}' is not allowed here") { Code = "helm-argument-refused" };
+            }
+
+            var parts = argument.Split('=', 2);
+            if (!ApplicationArguments.Contains(parts[0], StringComparer.Ordinal))
+            {
+                return new ManifestError(
+                    $"the helm argument '{parts[0]}' is not allowed in an application's arguments (allowed: {string.Join(", ", ApplicationArguments)}); "
+                    + "rendering runs offline and reads files only from the artifact")
+                { Code = "helm-argument-refused" };
+            }
+
+            previousTakesValue = parts.Length == 1 && parts[0] is not ("--skip-tests" or "--skip-crds" or "--no-hooks" or "--is-upgrade" or "--skip-schema-validation" or "--disable-openapi-validation");
+        }
+
+        return null;
+    }
+
+    private static ManifestError ToError(ToolResult result, string chartPath, string chartFile)
+    {
+        var stderr = ExternalTool.TrimError(result.StandardError);
+        if (stderr.Length == 0)
+        {
+            stderr = "(no error output)";
+        }
+
+        if (stderr.Contains("helm dependency build", StringComparison.Ordinal) || stderr.Contains("missing in charts/ directory", StringComparison.Ordinal))
+        {
+            return new ManifestError(
+                $"helm template failed (exit {result.ExitCode}): the chart's dependencies are not in its charts/ folder; rendering never downloads, so vendor them (helm dependency build) into the source: {stderr}",
+                chartFile)
+            { Code = "helm-missing-dependencies" };
+        }
+
+        // "execution error at (chart/templates/x.yaml:3:4): ..." and "parse error at (chart/templates/x.yaml:3): ..."
+        var match = TemplatePosition().Match(stderr);
+        if (match.Success)
+        {
+            var file = HelmTemplateOutput.ToArtifactPath(match.Groups["file"].Value, chartPath);
+            var line = int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture);
+            var column = match.Groups["column"].Success ? int.Parse(match.Groups["column"].Value, CultureInfo.InvariantCulture) : 0;
+            return new ManifestError($"helm template failed (exit {result.ExitCode}): {stderr}", file, -1, line, column) { Code = "helm-template-failed" };
+        }
+
+        return new ManifestError($"helm template failed (exit {result.ExitCode}): {stderr}", chartFile) { Code = "helm-template-failed" };
+    }
+
+    private static string? ResolveValueFile(SourceArtifact artifact, string valueFile, out ManifestError? error)
+    {
+        error = null;
+        var root = Path.GetFullPath(artifact.RootDirectory);
+        var full = Path.GetFullPath(Path.Combine(artifact.ContentDirectory, valueFile));
+        if (!IsInside(root, full))
+        {
+            error = new ManifestError($"the values file '{valueFile}' is outside the artifact; value files must come from the source", valueFile) { Code = "values-outside-artifact" };
+            return null;
+        }
+
+        var info = new FileInfo(full);
+        if (!info.Exists)
+        {
+            error = new ManifestError($"the values file '{valueFile}' does not exist in the artifact", valueFile) { Code = "values-not-found" };
+            return null;
+        }
+
+        if (info.LinkTarget is not null)
+        {
+            var target = info.ResolveLinkTarget(returnFinalTarget: true);
+            if (target is null || !IsInside(root, Path.GetFullPath(target.FullName)))
+            {
+                error = new ManifestError($"the values file '{valueFile}' is a link that leads outside the artifact", valueFile) { Code = "values-outside-artifact" };
+                return null;
+            }
+        }
+
+        return full;
+    }
+
+    private static bool IsInside(string root, string path)
+    {
+        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return path.StartsWith(prefix, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> HelmEnvironment(string scratch)
+    {
+        var kubeconfig = Path.Combine(scratch, "kubeconfig");
+        File.WriteAllText(kubeconfig, string.Empty);
+        return new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["HELM_CACHE_HOME"] = Path.Combine(scratch, "cache"),
+            ["HELM_CONFIG_HOME"] = Path.Combine(scratch, "config"),
+            ["HELM_DATA_HOME"] = Path.Combine(scratch, "data"),
+            ["HELM_PLUGINS"] = Path.Combine(scratch, "plugins"),
+            ["HELM_REGISTRY_CONFIG"] = Path.Combine(scratch, "config", "registry.json"),
+            ["HELM_REPOSITORY_CONFIG"] = Path.Combine(scratch, "config", "repositories.yaml"),
+            ["HELM_REPOSITORY_CACHE"] = Path.Combine(scratch, "cache", "repository"),
+            ["KUBECONFIG"] = kubeconfig,
+            ["NO_COLOR"] = "1",
+            ["HELM_DEBUG"] = null,
+            ["HELM_NAMESPACE"] = null,
+            ["HELM_KUBECONTEXT"] = null,
+            ["HELM_POST_RENDERER"] = null,
+        };
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A scratch folder left behind is harmless; the next run uses a new one.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static RenderResult Fail(ManifestError error) => RenderResult.Failure([error], "helm");
+
+    private static KubeObject MarkHook(KubeObject obj, string hook) => obj.With(node =>
+    {
+        if (node["metadata"] is not JsonObject metadata)
+        {
+            metadata = [];
+            node["metadata"] = metadata;
+        }
+
+        if (metadata["annotations"] is not JsonObject annotations)
+        {
+            annotations = [];
+            metadata["annotations"] = annotations;
+        }
+
+        annotations[WellKnown.HelmHookAnnotation] = hook;
+    });
+
+    [GeneratedRegex(@"at \((?<file>[^():\s]+):(?<line>\d+)(?::(?<column>\d+))?\)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex TemplatePosition();
+
+    private RenderResult Read(string output, string chartPath, RenderOptions options)
+    {
+        var reader = new ManifestReader();
+        var objects = ImmutableArray.CreateBuilder<KubeObject>();
+        var hooks = ImmutableArray.CreateBuilder<KubeObject>();
+        var errors = new List<ManifestError>();
+        foreach (var (source, yaml) in HelmTemplateOutput.Split(output))
+        {
+            var read = reader.Read(yaml, HelmTemplateOutput.ToArtifactPath(source, chartPath));
+            errors.AddRange(read.Errors);
+            if (errors.Count > 0)
+            {
+                continue;
+            }
+
+            foreach (var obj in read.Objects)
+            {
+                var hook = obj.GetAnnotation(HookAnnotation);
+                if (hook is null)
+                {
+                    objects.Add(obj);
+                    continue;
+                }
+
+                var marked = MarkHook(obj, hook);
+                hooks.Add(marked);
+                if (options.ApplyHooks)
+                {
+                    objects.Add(marked);
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return RenderResult.Failure(errors, Name);
+        }
+
+        Log.Rendered(_logger, objects.Count, hooks.Count, options.ApplicationName);
+        return RenderResult.Success(new DesiredState { Objects = objects.ToImmutable(), Hooks = hooks.ToImmutable() }, Name);
+    }
+}

@@ -1,0 +1,323 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace GitOps.Sdk.Rendering;
+
+/// <summary>
+/// The render stage: chooses a renderer, renders, runs the <see cref="IRenderTransform"/>s in order and caches the result.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Renderer selection: an explicit <see cref="RenderOptions.Renderer"/> name picks the registered renderer of that name.
+/// <c>auto</c> picks <c>kustomize</c> when the folder holds <c>kustomization.yaml</c>, <c>kustomization.yml</c> or
+/// <c>Kustomization</c>; else <c>helm</c> when it holds <c>Chart.yaml</c> (or the artifact is a Helm chart); else the
+/// first custom renderer whose <see cref="IRenderer.CanRender"/> says yes; else <c>plain</c>.
+/// </para>
+/// <para>
+/// Transforms run in ascending <see cref="IRenderTransform.Order"/> (ties in registration order). The built-in order is
+/// fixed: 100 <see cref="DefaultNamespaceTransform"/>, 200 <see cref="CommonMetadataTransform"/>, 300
+/// <see cref="VariableSubstitutionTransform"/>, 1000 <see cref="OwnershipTransform"/>; a host's own transform picks a
+/// number between them (below 1000 so the ownership marks see the final names).
+/// </para>
+/// <para>
+/// Successful results are cached by (artifact digest, path, renderer, hash of the render options and of the value files'
+/// content), least recently used dropped first beyond <see cref="RenderStageOptions.CacheSize"/>. Hits and misses are
+/// counted in <see cref="CacheHits"/>/<see cref="CacheMisses"/> and in the counters <c>gitops.render.cache.hits</c> and
+/// <c>gitops.render.cache.misses</c> of meter <c>GitOps.Sdk</c>. Artifacts without a digest are never cached.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var stage = serviceProvider.GetRequiredService&lt;IRenderStage&gt;();
+/// var result = await stage.RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", Namespace = "shop" }, ct);
+/// if (!result.Succeeded) { foreach (var e in result.Errors) Console.Error.WriteLine(e); }
+/// </code>
+/// </example>
+public sealed class RenderStage : IRenderStage, IDisposable
+{
+    /// <summary>The meter name used for render metrics.</summary>
+    public const string MeterName = "GitOps.Sdk";
+
+    private static readonly string[] KustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    private static readonly string[] BuiltInRenderers = ["plain", "kustomize", "helm"];
+
+    private readonly IRenderer[] _renderers;
+    private readonly IRenderTransform[] _transforms;
+    private readonly RenderCache _cache;
+    private readonly int _cacheSize;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly Meter? _ownedMeter;
+    private readonly Counter<long> _hitCounter;
+    private readonly Counter<long> _missCounter;
+    private readonly Histogram<double> _duration;
+    private long _hits;
+    private long _misses;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="renderers">The registered renderers.</param>
+    /// <param name="transforms">The registered transforms.</param>
+    /// <param name="options">The stage settings; defaults when <see langword="null"/>.</param>
+    /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for durations; the system clock when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Creates the <c>GitOps.Sdk</c> meter; a private meter when <see langword="null"/>.</param>
+    public RenderStage(
+        IEnumerable<IRenderer> renderers,
+        IEnumerable<IRenderTransform> transforms,
+        IOptions<RenderStageOptions>? options = null,
+        ILogger<RenderStage>? logger = null,
+        TimeProvider? timeProvider = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(renderers);
+        ArgumentNullException.ThrowIfNull(transforms);
+        _renderers = [.. renderers];
+        _transforms = [.. transforms.Select((t, i) => (t, i)).OrderBy(x => x.t.Order).ThenBy(x => x.i).Select(x => x.t)];
+        _cacheSize = Math.Max(0, (options?.Value ?? new RenderStageOptions()).CacheSize);
+        _cache = new RenderCache(_cacheSize);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        Meter meter;
+        if (meterFactory is null)
+        {
+            _ownedMeter = new Meter(MeterName);
+            meter = _ownedMeter;
+        }
+        else
+        {
+            meter = meterFactory.Create(MeterName);
+        }
+
+        Meter = meter;
+        _hitCounter = meter.CreateCounter<long>("gitops.render.cache.hits", "{render}", "Renders answered from the render cache.");
+        _missCounter = meter.CreateCounter<long>("gitops.render.cache.misses", "{render}", "Renders that were not in the render cache.");
+        _duration = meter.CreateHistogram<double>("gitops.render.duration", "s", "Time spent rendering and transforming (cache misses only).");
+    }
+
+    /// <summary>Gets how many renders were answered from the cache.</summary>
+    public long CacheHits => Interlocked.Read(ref _hits);
+
+    /// <summary>Gets how many cacheable renders were not in the cache.</summary>
+    public long CacheMisses => Interlocked.Read(ref _misses);
+
+    /// <summary>Gets how many results the cache holds.</summary>
+    public int CacheCount => _cache.Count;
+
+    /// <summary>Gets the transforms in the order they run.</summary>
+    public IReadOnlyList<IRenderTransform> Transforms => _transforms;
+
+    /// <summary>Gets the meter the counters are on.</summary>
+    internal Meter Meter { get; }
+
+    /// <summary>Drops every cached result.</summary>
+    public void ClearCache() => _cache.Clear();
+
+    /// <summary>Returns the renderer <paramref name="options"/> selects for <paramref name="artifact"/>.</summary>
+    /// <param name="artifact">The fetched content.</param>
+    /// <param name="options">The application's render options.</param>
+    /// <param name="error">Why no renderer could be chosen.</param>
+    /// <returns>The renderer, or <see langword="null"/> with <paramref name="error"/> set.</returns>
+    public IRenderer? SelectRenderer(SourceArtifact artifact, RenderOptions options, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ArgumentNullException.ThrowIfNull(options);
+        error = null;
+        var requested = string.IsNullOrWhiteSpace(options.Renderer) ? "auto" : options.Renderer.Trim();
+        if (!string.Equals(requested, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            var named = Find(requested);
+            if (named is null)
+            {
+                error = $"no renderer named '{requested}' is registered (registered: {Registered()})";
+            }
+
+            return named;
+        }
+
+        var directory = artifact.ContentDirectory;
+        if (!Directory.Exists(directory))
+        {
+            error = $"the path '{(artifact.Path.Length == 0 ? "." : artifact.Path)}' does not exist in the artifact";
+            return null;
+        }
+
+        var marker = KustomizationFiles.FirstOrDefault(f => File.Exists(Path.Combine(directory, f)));
+        if (marker is not null)
+        {
+            return Find("kustomize") ?? Missing("kustomize", marker, "AddKustomizeRenderer()", out error);
+        }
+
+        if (File.Exists(Path.Combine(directory, "Chart.yaml")) || string.Equals(artifact.ArtifactKind, ArtifactKinds.HelmChart, StringComparison.Ordinal))
+        {
+            return Find("helm") ?? Missing("helm", "Chart.yaml", "AddHelmRenderer()", out error);
+        }
+
+        var custom = _renderers.FirstOrDefault(r => !BuiltInRenderers.Contains(r.Name, StringComparer.OrdinalIgnoreCase) && r.CanRender(artifact, options));
+        if (custom is not null)
+        {
+            return custom;
+        }
+
+        var plain = Find("plain");
+        if (plain is null)
+        {
+            error = $"no 'plain' renderer is registered (registered: {Registered()})";
+        }
+
+        return plain;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RenderResult> RenderAsync(SourceArtifact artifact, RenderOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ArgumentNullException.ThrowIfNull(options);
+        var renderer = SelectRenderer(artifact, options, out var selectionError);
+        if (renderer is null)
+        {
+            return Failed(artifact, options, [new ManifestError(selectionError!) { Code = "no-renderer" }], null);
+        }
+
+        RenderCacheKey? key = string.IsNullOrEmpty(artifact.Digest) || _cacheSize == 0
+            ? null
+            : new RenderCacheKey(artifact.Digest, artifact.Path, renderer.Name, OptionsHash(artifact, options));
+        var tags = new TagList { { "gitops.renderer", renderer.Name } };
+        if (key is { } k)
+        {
+            if (_cache.TryGet(k, out var cached))
+            {
+                Interlocked.Increment(ref _hits);
+                _hitCounter.Add(1, tags);
+                Log.CacheHit(_logger, options.ApplicationName, artifact.Revision, renderer.Name);
+                return cached;
+            }
+
+            Interlocked.Increment(ref _misses);
+            _missCounter.Add(1, tags);
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        Log.Rendering(_logger, options.ApplicationName, artifact.Revision, renderer.Name);
+        var rendered = await renderer.RenderAsync(artifact, options, cancellationToken).ConfigureAwait(false);
+        if (!rendered.Succeeded)
+        {
+            return Failed(artifact, options, rendered.Errors, renderer.Name);
+        }
+
+        var state = rendered.State with { Revision = artifact.Revision, Digest = artifact.Digest };
+        var context = new RenderTransformContext { Artifact = artifact, Options = options };
+        foreach (var transform in _transforms)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var transformed = await transform.TransformAsync(state, context, cancellationToken).ConfigureAwait(false);
+            if (!transformed.Succeeded)
+            {
+                return Failed(artifact, options, transformed.Errors, renderer.Name);
+            }
+
+            state = transformed.State;
+        }
+
+        var result = RenderResult.Success(state, renderer.Name);
+        _duration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds, tags);
+        if (key is { } storeKey)
+        {
+            _cache.Set(storeKey, result);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _ownedMeter?.Dispose();
+
+    /// <summary>
+    /// Hashes every option that can change the rendered output, plus the content of the value files (they may live outside
+    /// the artifact path whose digest the key already holds). Variables are hashed, never stored.
+    /// </summary>
+    internal static string OptionsHash(SourceArtifact artifact, RenderOptions options)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string? value)
+        {
+            if (value is null)
+            {
+                hash.AppendData([0xFF]);
+                return;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(value);
+            hash.AppendData(BitConverter.GetBytes(bytes.Length));
+            hash.AppendData(bytes);
+        }
+
+        void AddList(IEnumerable<string> values)
+        {
+            var list = values.ToList();
+            Add(list.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var v in list)
+            {
+                Add(v);
+            }
+        }
+
+        void AddMap(IReadOnlyDictionary<string, string> map)
+        {
+            Add(map.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (k, v) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                Add(k);
+                Add(v);
+            }
+        }
+
+        Add(options.ApplicationName);
+        Add(options.Namespace);
+        Add(options.ReleaseName);
+        AddList(options.ValueFiles);
+        foreach (var file in options.ValueFiles)
+        {
+            var full = Path.GetFullPath(Path.Combine(artifact.ContentDirectory, file));
+            Add(File.Exists(full) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(full))) : null);
+        }
+
+        Add(options.Values);
+        Add(options.IncludeCrds ? "crds" : "no-crds");
+        Add(options.ApplyHooks ? "hooks" : "no-hooks");
+        Add(options.KubeVersion);
+        AddList(options.ApiVersions);
+        AddList(options.ExtraArguments);
+        AddMap(options.CommonLabels);
+        AddMap(options.CommonAnnotations);
+        Add(options.SubstituteVariables ? "subst" : "no-subst");
+        AddMap(options.SubstituteVariables ? options.Variables : ImmutableDictionary<string, string>.Empty);
+        AddMap(options.Properties);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private RenderResult Failed(SourceArtifact artifact, RenderOptions options, ImmutableArray<ManifestError> errors, string? renderer)
+    {
+        Log.RenderFailed(_logger, options.ApplicationName, artifact.Revision, errors.Length);
+        var prefix = $"application '{options.ApplicationName}' at revision {artifact.Revision}: ";
+        return RenderResult.Failure(
+            errors.Select(e => e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e : e with { Message = prefix + e.Message }),
+            renderer);
+    }
+
+    private IRenderer? Find(string name) =>
+        _renderers.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private IRenderer? Missing(string renderer, string marker, string registration, out string? error)
+    {
+        error = $"the folder holds {marker}, so it needs the '{renderer}' renderer, which is not registered (call {registration}; registered: {Registered()})";
+        return null;
+    }
+
+    private string Registered() => _renderers.Length == 0 ? "none" : string.Join(", ", _renderers.Select(r => r.Name));
+}
