@@ -109,14 +109,35 @@ internal static class TreeExporter
                 File.SetAttributes(target, FileAttributes.ReadOnly);
             }
         }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // The export is shared by every fetch with the same content: folders are read-only too.
+            const UnixFileMode readOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            foreach (var folder in Directory.EnumerateDirectories(directory, "*", SearchOption.AllDirectories).Reverse().Append(directory))
+            {
+                File.SetUnixFileMode(folder, readOnlyFolder);
+            }
+        }
     }
 
     private static void Walk(Tree tree, string treePath, string selectedPath, IgnoreRules ignore, IgnoreRules include, bool useSourceIgnore, List<ExportedFile> files, string display, string revision)
     {
         foreach (var entry in tree)
         {
+            if (entry.Name is "" or "." or ".." || entry.Name.IndexOfAny(['/', '\0']) >= 0
+                || (OperatingSystem.IsWindows() && entry.Name.Contains('\\', StringComparison.Ordinal)))
+            {
+                // git fsck refuses such trees; a crafted repository could still carry one. Never let it name a path.
+                throw new SourceException($"git source {display} at {revision}: the tree '{treePath}' holds an entry named '{entry.Name}' that would escape the export; refused.")
+                {
+                    Kind = SourceErrorKind.Integrity,
+                };
+            }
+
             var entryPath = treePath.Length == 0 ? entry.Name : treePath + "/" + entry.Name;
-            if (entry.Name == ".git")
+            if (entry.Name.Equals(".git", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }

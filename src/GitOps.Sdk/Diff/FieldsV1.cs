@@ -128,11 +128,31 @@ internal static class FieldsV1
     /// <summary>Returns whether a <c>v:</c> element (raw, escaped JSON value) equals <paramref name="item"/>.</summary>
     public static bool ValueMatches(ReadOnlySpan<byte> rawValue, JsonElement item)
     {
-        using var doc = JsonDocument.Parse(JsonValues.Unescape(rawValue));
-        return JsonValues.DeepEquals(doc.RootElement, item);
+        try
+        {
+            using var doc = JsonDocument.Parse(JsonValues.Unescape(rawValue));
+            return JsonValues.DeepEquals(doc.RootElement, item);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static bool KeyObjectMatches(ReadOnlySpan<byte> json, JsonElement item, SchemaNode? list)
+    {
+        try
+        {
+            return KeyObjectMatchesCore(json, item, list);
+        }
+        catch (JsonException)
+        {
+            // A malformed key in managedFields identifies nothing.
+            return false;
+        }
+    }
+
+    private static bool KeyObjectMatchesCore(ReadOnlySpan<byte> json, JsonElement item, SchemaNode? list)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -289,22 +309,13 @@ internal static class FieldsV1
                     i += 4;
                     if (code < 0x80)
                     {
-                        // A control character or an escaped quote inside the key object must stay escaped for the inner parse.
-                        if (code is < 0x20 or '"' or '\\')
-                        {
-                            destination[written++] = (byte)'\\';
-                            destination[written++] = (byte)'u';
-                            source.Slice(i - 3, 4).CopyTo(destination[written..]);
-                            written += 4;
-                        }
-                        else
-                        {
-                            destination[written++] = (byte)code;
-                        }
+                        // The outer string's escapes stand for the inner JSON's own characters, quotes included.
+                        destination[written++] = (byte)code;
                     }
                     else
                     {
-                        // Keep non-ASCII escapes as escapes: the inner JSON parser resolves them (incl. surrogate pairs).
+                        // Non-ASCII only occurs inside inner strings, where the escape is still valid: the inner parser resolves
+                        // it (surrogate pairs included).
                         destination[written++] = (byte)'\\';
                         destination[written++] = (byte)'u';
                         source.Slice(i - 3, 4).CopyTo(destination[written..]);

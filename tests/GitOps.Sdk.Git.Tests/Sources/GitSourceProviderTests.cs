@@ -224,6 +224,8 @@ public sealed class GitSourceProviderTests : IClassFixture<GitServersFixture>
 
         File.GetUnixFileMode(Path.Combine(artifact.ContentDirectory, "hook.sh")).Should().HaveFlag(UnixFileMode.UserExecute);
         File.GetUnixFileMode(Path.Combine(artifact.ContentDirectory, "service.yaml")).Should().NotHaveFlag(UnixFileMode.UserWrite);
+        File.GetUnixFileMode(artifact.ContentDirectory).Should().NotHaveFlag(UnixFileMode.UserWrite);
+        File.GetUnixFileMode(artifact.RootDirectory).Should().NotHaveFlag(UnixFileMode.UserWrite);
     }
 
     [Fact]

@@ -508,3 +508,30 @@ public sealed class DiffEngineTests
             """.ReplaceLineEndings("\n"));
     }
 }
+
+public sealed class DiffEngineReserializedTests
+{
+    [Fact]
+    public void Diff_LiveReserializedWithEscapedManagedFieldKeys_StillFindsRemovedItemsAndOwners()
+    {
+        // System.Text.Json writes the quotes inside k:{"name":"a"} as \u0022; keys must still decode.
+        var live = KubeObject.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop","managedFields":[
+              {"manager":"gitops-sdk","operation":"Apply","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:template":{"f:spec":{"f:containers":{
+                "k:{\"name\":\"a\"}":{".":{},"f:name":{},"f:env":{"k:{\"name\":\"OLD\"}":{".":{},"f:name":{},"f:value":{}}}}}}}}}},
+              {"manager":"kubectl-set","operation":"Update","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:template":{"f:spec":{"f:containers":{
+                "k:{\"name\":\"a\"}":{"f:image":{}}}}}}}}]},
+             "spec":{"template":{"spec":{"containers":[{"name":"a","image":"a:2","env":[{"name":"OLD","value":"x"}]}]}}}}
+            """).With(_ => { });
+        live.ToJsonString().Should().Contain("\\u0022name\\u0022");
+        var desired = KubeObject.Parse("""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a:1"}]}}}}""");
+
+        var diff = new DiffEngine().Diff(desired, live, null, DiffOptions.Default);
+
+        diff.Changes.Select(c => (c.Path, c.Kind, c.Attribution?.Manager)).Should().BeEquivalentTo(new[]
+        {
+            ("/spec/template/spec/containers/0/image", FieldChangeKind.Changed, "kubectl-set"),
+            ("/spec/template/spec/containers/0/env/0", FieldChangeKind.Removed, "gitops-sdk"),
+        });
+    }
+}
