@@ -79,7 +79,8 @@ public static class GitOpsServiceCollectionExtensions
 
     private static void AddDefaultParts(IServiceCollection services)
     {
-        _ = services;
+        services.TryAddSingleton<IDiffEngine, GitOps.Sdk.Diff.DiffEngine>();
+        services.TryAddSingleton<IPlanner, GitOps.Sdk.Planning.Planner>();
     }
 
     private sealed class GitOpsBuilder(IServiceCollection services) : IGitOpsBuilder

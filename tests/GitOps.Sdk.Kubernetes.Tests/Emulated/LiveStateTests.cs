@@ -32,6 +32,23 @@ public class LiveStateTests
     }
 
     [Fact]
+    public async Task Changes_SubscriberThrows_WatchKeepsGoing()
+    {
+        await using var t = await KubeTarget.StartAsync();
+        await t.LiveState.WatchAsync(ConfigMaps, "v1", "default", CancellationToken.None);
+        var changes = new ConcurrentQueue<LiveChange>();
+        using var collector = t.LiveState.Changes.Subscribe(changes.Enqueue);
+        using var thrower = t.LiveState.Changes.Subscribe(_ => throw new InvalidOperationException("subscriber bug"));
+
+        await t.OtherApplyConfigMapAsync("first", "default", "{\"x\":\"1\"}");
+        await WaitUntilAsync(() => changes.Any(c => c.Key.Name == "first"), "the first notification");
+        await t.OtherApplyConfigMapAsync("second", "default", "{\"x\":\"1\"}");
+
+        await WaitUntilAsync(() => changes.Any(c => c.Key.Name == "second"), "the second notification");
+        changes.Count(c => c.Key.Name == "first").Should().Be(1, "the failing subscriber did not make the watch replay events");
+    }
+
+    [Fact]
     public async Task GetAsync_KindNotWatched_ReadsFromServer()
     {
         await using var t = await KubeTarget.StartAsync();
