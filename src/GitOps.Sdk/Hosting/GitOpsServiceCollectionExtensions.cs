@@ -81,6 +81,7 @@ public static class GitOpsServiceCollectionExtensions
     {
         services.TryAddSingleton<IDiffEngine, GitOps.Sdk.Diff.DiffEngine>();
         services.TryAddSingleton<IPlanner, GitOps.Sdk.Planning.Planner>();
+        services.AddGitOpsRenderStage();
     }
 
     private sealed class GitOpsBuilder(IServiceCollection services) : IGitOpsBuilder
