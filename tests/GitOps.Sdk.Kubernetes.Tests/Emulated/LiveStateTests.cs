@@ -109,6 +109,26 @@ public class LiveStateTests
     }
 
     [Fact]
+    public async Task WatchAsync_ResyncPeriodElapsed_ListsAgainWithoutPublishingUnchangedObjects()
+    {
+        await using var t = await KubeTarget.StartAsync(o =>
+        {
+            o.WatchTimeout = TimeSpan.FromSeconds(1);
+            o.ResyncPeriod = TimeSpan.FromMilliseconds(500);
+        });
+        await t.OtherApplyConfigMapAsync("steady", "default", "{\"x\":\"1\"}");
+        await t.LiveState.WatchAsync(ConfigMaps, "v1", "default", CancellationToken.None);
+        var informer = t.LiveState.FindInformer(ConfigMaps, "default")!;
+        var changes = new ConcurrentQueue<LiveChange>();
+        using var subscription = t.LiveState.Changes.Subscribe(changes.Enqueue);
+
+        await WaitUntilAsync(() => informer.ListCount >= 2, "the resync list");
+
+        changes.Should().BeEmpty("nothing changed, so a resync publishes nothing");
+        (await t.LiveState.GetAsync(new ResourceKey(string.Empty, "ConfigMap", "default", "steady"), "v1", CancellationToken.None)).Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task WatchAsync_ListThrottled_RetriedAndSynced()
     {
         await using var t = await KubeTarget.StartAsync();

@@ -113,3 +113,53 @@ public sealed class WatchTests : IAsyncLifetime
         conflict.Message.Should().Contain("conflict with \"kubectl-edit\" using v1");
     }
 }
+
+/// <summary>Garbage collection by ownerReferences and the propagation policies.</summary>
+public sealed class GarbageCollectionTests : IAsyncLifetime
+{
+    private KubeApiEmulator _api = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = await KubeApiEmulator.StartAsync();
+        _http = new HttpClient { BaseAddress = _api.BaseAddress };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _api.DisposeAsync();
+    }
+
+    private async Task<string> OwnerWithDependentAsync(string name)
+    {
+        var owner = await _api.CreateAsync($"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: default}}\n");
+        var uid = (string)owner["metadata"]!["uid"]!;
+        await _api.CreateAsync($"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}-dep\n  namespace: default\n  ownerReferences:\n  - {{apiVersion: v1, kind: ConfigMap, name: {name}, uid: {uid}}}\n");
+        return uid;
+    }
+
+    [Theory]
+    [InlineData("Background", false)]
+    [InlineData("Foreground", false)]
+    [InlineData("Orphan", true)]
+    public async Task Delete_Owner_DependentsFollowThePropagationPolicy(string policy, bool dependentKept)
+    {
+        var name = "owner-" + policy.ToLowerInvariant();
+        await OwnerWithDependentAsync(name);
+        using var response = await _http.DeleteAsync($"/api/v1/namespaces/default/configmaps/{name}?propagationPolicy={policy}");
+        response.IsSuccessStatusCode.Should().BeTrue();
+        _api.Get("v1", "ConfigMap", "default", name).Should().BeNull();
+        (_api.Get("v1", "Secret", "default", name + "-dep") is not null).Should().Be(dependentKept);
+    }
+
+    [Fact]
+    public async Task Delete_PersistentVolumeClaim_ProtectionFinalizerIsReleased()
+    {
+        await _api.ApplyAsAsync("gitops-sdk", "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: default}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n");
+        _api.Get("v1", "PersistentVolumeClaim", "default", "data")!["metadata"]!["finalizers"]![0]!.GetValue<string>().Should().Be("kubernetes.io/pvc-protection");
+        (await _api.DeleteAsync("v1", "PersistentVolumeClaim", "default", "data")).Should().BeTrue();
+        _api.Get("v1", "PersistentVolumeClaim", "default", "data").Should().BeNull();
+    }
+}
