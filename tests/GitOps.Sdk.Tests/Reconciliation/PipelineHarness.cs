@@ -57,7 +57,6 @@ internal sealed class PipelineHarness : IAsyncDisposable
         services.AddSingleton<ILiveState>(cluster);
         services.AddSingleton<IApplier>(applier);
         services.AddSingleton<IInventoryStore, InMemoryInventoryStore>();
-        services.AddSingleton<IRenderStage, TestRenderStage>();
         var gitops = services.AddGitOps(o =>
         {
             o.JitterFraction = 0;
