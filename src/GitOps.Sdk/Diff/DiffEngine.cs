@@ -174,7 +174,7 @@ public sealed class DiffEngine : IDiffEngine
             return new ResourceDiff { Key = desired.Key, Action = DiffAction.Unchanged };
         }
 
-        var (normalizedDesired, normalizedLive) = new DisplayProjection(rules, isSecret).Project(desired, live, schema, pointers, collector.Changes);
+        var (normalizedDesired, normalizedLive) = new DisplayProjection(isSecret).Project(desired, collector.Changes);
         return new ResourceDiff
         {
             Key = desired.Key,
