@@ -103,6 +103,13 @@ try
             console.Step($"Drift corrected: Service demo/web recreated, replicas back to 2 ({corrected} objects)");
             foreach (var d in drift)
             {
+                if (d.Action == DiffAction.Create)
+                {
+                    // A whole object is missing: say so instead of printing its full manifest.
+                    console.Detail($"{d.Key}: deleted outside Git, recreated from the repository");
+                    continue;
+                }
+
                 foreach (var c in d.Changes)
                 {
                     var who = c.Attribution is null ? "someone outside Git" : c.Attribution.ToString();

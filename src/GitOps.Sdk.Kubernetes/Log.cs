@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Debug, "Inventory of {Application} saved in {Namespace}/{Name} ({Count} objects)")]
     public static partial void InventorySaved(ILogger logger, string application, string @namespace, string name, int count);
 
+    [LoggerMessage(11, LogLevel.Error, "A subscriber of live changes failed on {Object}")]
+    public static partial void SubscriberFailed(ILogger logger, ResourceKey @object, Exception exception);
+
     [LoggerMessage(10, LogLevel.Information, "Lease {Namespace}/{Name}: {Identity} {Transition}")]
     public static partial void LeaseTransition(ILogger logger, string @namespace, string name, string identity, string transition);
 }

@@ -38,7 +38,7 @@ namespace GitOps.Sdk.Helm.Sources;
 /// var artifact = await provider.FetchAsync(source, cancellationToken); // artifact.ContentDirectory holds Chart.yaml
 /// </code>
 /// </example>
-public sealed class HelmRepositorySourceProvider : ISourceProvider
+public sealed class HelmRepositorySourceProvider : ISourceProvider, IDisposable
 {
     private const string MarkerFile = "chart.json";
     private const string ContentFolder = "content";
@@ -50,6 +50,7 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, IndexState> _indexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _undigestedVersions = new(StringComparer.Ordinal);
+    private readonly TlsClientCache _tls = new();
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="httpClient">The HTTP client.</param>
@@ -72,6 +73,9 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider
         _credentials = credentials;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
+
+    /// <summary>Releases the connection pools made for sources with their own TLS settings; the injected <see cref="HttpClient"/> is the caller's.</summary>
+    public void Dispose() => _tls.Dispose();
 
     /// <inheritdoc />
     public bool CanHandle(SourceReference source)
@@ -244,7 +248,7 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider
 
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using var response = await _tls.Select(_http, credentials).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotModified && state is not null)
             {
                 Log.IndexUnchanged(_logger, SafeUrl.Redact(repository));
@@ -259,6 +263,10 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new SourceException($"{source}: the index did not arrive within {_options.RequestTimeout}.") { Kind = SourceErrorKind.Timeout };
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is System.Security.Authentication.AuthenticationException)
+        {
+            throw new SourceException($"{source}: the repository's TLS certificate is not trusted (set CaCertificatePem or InsecureSkipTlsVerify in the source's credentials): {ex.InnerException.Message}", ex) { Kind = SourceErrorKind.Unreachable };
         }
         catch (HttpRequestException ex)
         {
@@ -334,7 +342,7 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider
 
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using var response = await _tls.Select(_http, credentials).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             EnsureSuccess(source, response, $"chart archive {SafeUrl.Redact(chartUri.ToString())}");
             if (response.Content.Headers.ContentLength > _options.MaxChartBytes)
             {

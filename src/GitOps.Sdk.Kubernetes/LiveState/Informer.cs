@@ -225,6 +225,8 @@ internal sealed class Informer : IAsyncDisposable
     {
         var timeout = (int)Math.Max(1, _client.Options.WatchTimeout.TotalSeconds);
         var path = $"{Mapping.CollectionPath(Namespace)}?watch=1&allowWatchBookmarks=true&timeoutSeconds={timeout}&resourceVersion={Uri.EscapeDataString(_resourceVersion)}";
+        var opened = _client.Time.GetUtcNow();
+        var events = 0;
         using var response = await _client.OpenStreamAsync(path, stop).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Gone)
         {
@@ -246,7 +248,14 @@ internal sealed class Informer : IAsyncDisposable
             var read = await stream.ReadAsync(memory, stop).ConfigureAwait(false);
             if (read == 0)
             {
-                return WatchOutcome.Ended;
+                // A server (or proxy) that closes watches at once, without a single event, must not make this loop spin.
+                var quick = events == 0 && _client.Time.GetUtcNow() - opened < TimeSpan.FromSeconds(1);
+                if (quick)
+                {
+                    _lastFailure = "the watch closed at once without events";
+                }
+
+                return quick ? WatchOutcome.Failed : WatchOutcome.Ended;
             }
 
             buffer.Advance(read);
@@ -265,9 +274,13 @@ internal sealed class Informer : IAsyncDisposable
 
                 var end = scanFrom + nl;
                 var line = written[start..end];
-                if (!line.Span.Trim((byte)' ').IsEmpty && HandleEvent(line) == WatchOutcome.Gone)
+                if (!line.Span.Trim((byte)' ').IsEmpty)
                 {
-                    return WatchOutcome.Gone;
+                    events++;
+                    if (HandleEvent(line) == WatchOutcome.Gone)
+                    {
+                        return WatchOutcome.Gone;
+                    }
                 }
 
                 start = end + 1;

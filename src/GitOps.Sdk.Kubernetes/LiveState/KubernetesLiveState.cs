@@ -236,9 +236,20 @@ public sealed class KubernetesLiveState : ILiveState, IAsyncDisposable
     {
         lock (_publishLock)
         {
-            if (!_disposed)
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
             {
                 _changes.OnNext(change);
+            }
+#pragma warning disable CA1031 // A failing subscriber must not break the watch that feeds every other subscriber.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.SubscriberFailed(_client.Logger, change.Key, ex);
             }
         }
     }

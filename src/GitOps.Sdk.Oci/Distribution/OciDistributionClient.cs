@@ -31,7 +31,7 @@ namespace GitOps.Sdk.Oci.Distribution;
 /// var head = await client.ResolveAsync(repo, "latest", credentials: null, cancellationToken);
 /// </code>
 /// </example>
-public sealed partial class OciDistributionClient
+public sealed partial class OciDistributionClient : IDisposable
 {
     private const int MaxTagPages = 10_000;
     private const int MaxErrorBodyChars = 2048;
@@ -43,6 +43,7 @@ public sealed partial class OciDistributionClient
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _basicRegistries = new(StringComparer.Ordinal);
+    private readonly TlsClientCache _tls = new();
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="httpClient">The HTTP client (its handler should follow redirects: registries redirect blob downloads to storage).</param>
@@ -362,6 +363,9 @@ public sealed partial class OciDistributionClient
         return new OciDescriptor(mediaType, ComputeDigest("sha256", content.Span), content.Length);
     }
 
+    /// <summary>Releases the connection pools made for sources with their own TLS settings; the injected <see cref="HttpClient"/> is the caller's.</summary>
+    public void Dispose() => _tls.Dispose();
+
     /// <summary>Returns whether <paramref name="reference"/> is a digest (<c>sha256:…</c>) rather than a tag.</summary>
     /// <param name="reference">A tag or digest.</param>
     /// <returns><see langword="true"/> for a digest.</returns>
@@ -437,7 +441,7 @@ public sealed partial class OciDistributionClient
         var basicKey = repository.Registry + "\n" + credentials?.Username;
         var authorization = CurrentAuthorization(tokenKey, basicKey, credentials);
 
-        var response = await SendOnceAsync(repository, createRequest, authorization, completion, cancellationToken).ConfigureAwait(false);
+        var response = await SendOnceAsync(repository, createRequest, credentials, authorization, completion, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return ForbiddenCheck(response, repository);
@@ -487,7 +491,7 @@ public sealed partial class OciDistributionClient
             throw Unauthorized(repository, credentials);
         }
 
-        var second = await SendOnceAsync(repository, createRequest, retry, completion, cancellationToken).ConfigureAwait(false);
+        var second = await SendOnceAsync(repository, createRequest, credentials, retry, completion, cancellationToken).ConfigureAwait(false);
         if (second.StatusCode == HttpStatusCode.Unauthorized)
         {
             second.Dispose();
@@ -527,6 +531,7 @@ public sealed partial class OciDistributionClient
     private async Task<HttpResponseMessage> SendOnceAsync(
         OciRepositoryReference repository,
         Func<HttpRequestMessage> createRequest,
+        SourceCredentials? credentials,
         AuthenticationHeaderValue? authorization,
         HttpCompletionOption completion,
         CancellationToken cancellationToken)
@@ -537,11 +542,15 @@ public sealed partial class OciDistributionClient
         request.Headers.Authorization = authorization;
         try
         {
-            return await _http.SendAsync(request, completion, linked.Token).ConfigureAwait(false);
+            return await _tls.Select(_http, credentials).SendAsync(request, completion, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new SourceException($"{repository}: the registry did not answer within {_options.RequestTimeout}.") { Kind = SourceErrorKind.Timeout };
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is System.Security.Authentication.AuthenticationException)
+        {
+            throw new SourceException($"{repository}: the registry's TLS certificate is not trusted (set CaCertificatePem or InsecureSkipTlsVerify in the source's credentials): {ex.InnerException.Message}", ex) { Kind = SourceErrorKind.Unreachable };
         }
         catch (HttpRequestException ex)
         {
@@ -577,6 +586,7 @@ public sealed partial class OciDistributionClient
         using var response = await SendOnceAsync(
             repository,
             () => new HttpRequestMessage(HttpMethod.Get, tokenUri),
+            credentials,
             credentials?.Username is not null ? BasicHeader(credentials) : null,
             HttpCompletionOption.ResponseContentRead,
             cancellationToken).ConfigureAwait(false);

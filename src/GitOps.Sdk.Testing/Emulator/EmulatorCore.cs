@@ -88,6 +88,7 @@ internal sealed class EmulatorCore
         var now = Now();
         lock (Store.Gate)
         {
+            _orphanNextDelete = false;
             var name = request.Name ?? (string?)request.Body?["metadata"]?["name"];
             var live = name is null ? null : Store.Get(type.StorageKey, type.Namespaced ? request.Namespace : string.Empty, name);
             if (request.Kind == WriteKind.Create && name is null && request.Body?["metadata"]?["generateName"] is JsonValue gen)
@@ -597,8 +598,17 @@ internal sealed class EmulatorCore
         }
     }
 
+    private bool _orphanNextDelete;
+
     private void AfterDelete(ResourceType type, StoredObject stored)
     {
+        if (!_orphanNextDelete)
+        {
+            CollectDependents(stored);
+        }
+
+        _orphanNextDelete = false;
+
         if (type.Group == "apiextensions.k8s.io" && type.Kind == "CustomResourceDefinition")
         {
             var group = (string?)stored.Node["spec"]?["group"] ?? string.Empty;
@@ -618,6 +628,43 @@ internal sealed class EmulatorCore
         if (type.Group.Length == 0 && type.Kind == "Service" && (string?)stored.Node["spec"]?["clusterIP"] is string ip)
         {
             _ips.Release(ip);
+        }
+    }
+
+    /// <summary>The garbage collector: dependents whose ownerReferences name a deleted object are deleted too (background propagation).</summary>
+    private void CollectDependents(StoredObject owner)
+    {
+        var uid = (string?)owner.Node["metadata"]?["uid"];
+        if (uid is null)
+        {
+            return;
+        }
+
+        foreach (var (storageKey, ns, name) in Store.DependentsLocked(uid))
+        {
+            var type = Registry.All.FirstOrDefault(t => t.StorageKey == storageKey);
+            var dependent = type is null ? null : Store.Get(storageKey, ns, name);
+            if (type is null || dependent is null)
+            {
+                continue;
+            }
+
+            var owners = dependent.Node["metadata"]?["ownerReferences"] as JsonArray ?? [];
+            var remaining = owners.OfType<JsonObject>().Count(o => (string?)o["uid"] != uid
+                && Registry.All.Any(t => t.Kind == (string?)o["kind"] && Store.AllOf(t.StorageKey).Any(x => (string?)x.Node["metadata"]?["uid"] == (string?)o["uid"])));
+            if (remaining > 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                Delete(type, ns, name, "Background", null, null, false);
+            }
+            catch (ApiException)
+            {
+                // Already gone.
+            }
         }
     }
 
@@ -655,16 +702,31 @@ internal sealed class EmulatorCore
             var node = live.CloneNode();
             var meta = ManagedFields.Meta(node);
             var finalizers = meta["finalizers"] as JsonArray;
-            var isNamespace = type.Group.Length == 0 && type.Kind == "Namespace";
-            if (propagationPolicy == "Foreground" && !isNamespace)
+            if (finalizers is not null)
             {
-                AddFinalizer(meta, "foregroundDeletion");
-                finalizers = meta["finalizers"] as JsonArray;
+                // No pod uses anything here: the protection controllers would release these at once.
+                for (var i = finalizers.Count - 1; i >= 0; i--)
+                {
+                    if ((string?)finalizers[i] is "kubernetes.io/pvc-protection" or "kubernetes.io/pv-protection")
+                    {
+                        finalizers.RemoveAt(i);
+                    }
+                }
+
+                if (finalizers.Count == 0)
+                {
+                    meta.Remove("finalizers");
+                    finalizers = null;
+                }
             }
-            else if (propagationPolicy == "Orphan" && !isNamespace)
+
+            var isNamespace = type.Group.Length == 0 && type.Kind == "Namespace";
+            // The garbage collector is emulated synchronously: foreground deletion removes the dependents first,
+            // background deletion right after the owner, orphan leaves them (no foregroundDeletion/orphan finalizers linger).
+            _orphanNextDelete = propagationPolicy == "Orphan";
+            if (propagationPolicy == "Foreground" && !isNamespace && !dryRun)
             {
-                AddFinalizer(meta, "orphan");
-                finalizers = meta["finalizers"] as JsonArray;
+                CollectDependents(live);
             }
 
             var hasSpecFinalizers = isNamespace && node["spec"]?["finalizers"] is JsonArray { Count: > 0 };

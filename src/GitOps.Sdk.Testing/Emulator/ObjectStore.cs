@@ -84,6 +84,7 @@ internal sealed class ObjectStore
     private readonly Dictionary<string, SortedSet<string>> _keys = new(StringComparer.Ordinal);
     private readonly WatchEvent?[] _history;
     private readonly List<Watcher> _watchers = [];
+    private readonly Dictionary<string, HashSet<(string StorageKey, string Namespace, string Name)>> _dependents = new(StringComparer.Ordinal);
     private int _historyStart;
     private int _historyCount;
     private long _oldestHistoryRv;
@@ -198,6 +199,12 @@ internal sealed class ObjectStore
         }
 
         var key = Key(obj.Namespace, obj.Name);
+        if (map.TryGetValue(key, out var previous))
+        {
+            IndexOwners(storageKey, previous, add: false);
+        }
+
+        IndexOwners(storageKey, obj, add: true);
         map[key] = obj;
         _keys[storageKey].Add(key);
         Publish(new WatchEvent(created ? "ADDED" : "MODIFIED", storageKey, obj));
@@ -208,11 +215,56 @@ internal sealed class ObjectStore
         if (_objects.TryGetValue(storageKey, out var map))
         {
             var key = Key(finalState.Namespace, finalState.Name);
+            if (map.TryGetValue(key, out var previous))
+            {
+                IndexOwners(storageKey, previous, add: false);
+            }
+
             map.Remove(key);
             _keys[storageKey].Remove(key);
         }
 
         Publish(new WatchEvent("DELETED", storageKey, finalState));
+    }
+
+    /// <summary>The objects whose ownerReferences name <paramref name="ownerUid"/> (for garbage collection).</summary>
+    public List<(string StorageKey, string Namespace, string Name)> DependentsLocked(string ownerUid) =>
+        _dependents.TryGetValue(ownerUid, out var set) ? [.. set] : [];
+
+    private void IndexOwners(string storageKey, StoredObject obj, bool add)
+    {
+        if (obj.Node["metadata"]?["ownerReferences"] is not JsonArray owners)
+        {
+            return;
+        }
+
+        foreach (var owner in owners.OfType<JsonObject>())
+        {
+            var uid = (string?)owner["uid"];
+            if (uid is null)
+            {
+                continue;
+            }
+
+            if (add)
+            {
+                if (!_dependents.TryGetValue(uid, out var set))
+                {
+                    set = [];
+                    _dependents[uid] = set;
+                }
+
+                set.Add((storageKey, obj.Namespace, obj.Name));
+            }
+            else if (_dependents.TryGetValue(uid, out var set))
+            {
+                set.Remove((storageKey, obj.Namespace, obj.Name));
+                if (set.Count == 0)
+                {
+                    _dependents.Remove(uid);
+                }
+            }
+        }
     }
 
     private void Publish(WatchEvent e)

@@ -124,6 +124,12 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
         finally
         {
             _concurrency.Release();
+
+            // Watch events that arrived during the run are judged now that the run's own writes are known.
+            if (app.Reconciler.TakeForeignChangesDuringRun() && !app.Suspended)
+            {
+                app.Signal(ReconcileTrigger.LiveChange);
+            }
         }
     }
 

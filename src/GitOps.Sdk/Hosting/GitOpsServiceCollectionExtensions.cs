@@ -79,7 +79,9 @@ public static class GitOpsServiceCollectionExtensions
 
     private static void AddDefaultParts(IServiceCollection services)
     {
-        _ = services;
+        services.TryAddSingleton<IDiffEngine, GitOps.Sdk.Diff.DiffEngine>();
+        services.TryAddSingleton<IPlanner, GitOps.Sdk.Planning.Planner>();
+        services.AddGitOpsRenderStage();
     }
 
     private sealed class GitOpsBuilder(IServiceCollection services) : IGitOpsBuilder

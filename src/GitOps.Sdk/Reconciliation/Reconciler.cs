@@ -30,6 +30,9 @@ internal sealed class Reconciler
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<GroupKind> _watched = [];
     private readonly ConcurrentDictionary<string, byte> _ownResourceVersions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ResourceKey, byte> _ownDeletes = new();
+    private readonly ConcurrentQueue<LiveChange> _changesDuringRun = new();
+    private volatile bool _running;
     private readonly Lock _statusLock = new();
 
     private ApplicationStatus _status;
@@ -79,7 +82,11 @@ internal sealed class Reconciler
         }
     }
 
-    /// <summary>Returns <see langword="true"/> when <paramref name="change"/> is someone else's change to a managed object (not an echo of our own apply).</summary>
+    /// <summary>
+    /// Returns <see langword="true"/> when <paramref name="change"/> is someone else's change to a managed object (not an
+    /// echo of our own apply). Changes seen while a reconcile runs are decided after it, when the resource versions it
+    /// wrote are known (see <see cref="TakeForeignChangesDuringRun"/>).
+    /// </summary>
     public bool IsForeignChange(LiveChange change)
     {
         if (!ManagedKeys.Contains(change.Key))
@@ -87,7 +94,33 @@ internal sealed class Reconciler
             return false;
         }
 
-        if (change.Type != LiveChangeType.Deleted && change.ResourceVersion is { } rv && _ownResourceVersions.ContainsKey(rv))
+        if (_running)
+        {
+            _changesDuringRun.Enqueue(change);
+            return false;
+        }
+
+        return Classify(change);
+    }
+
+    /// <summary>Decides the changes seen during the last reconcile; returns <see langword="true"/> when any was someone else's.</summary>
+    public bool TakeForeignChangesDuringRun()
+    {
+        var foreign = false;
+        while (_changesDuringRun.TryDequeue(out var change))
+        {
+            foreign |= ManagedKeys.Contains(change.Key) && Classify(change);
+        }
+
+        return foreign;
+    }
+
+    private bool Classify(LiveChange change)
+    {
+        var own = change.Type == LiveChangeType.Deleted
+            ? _ownDeletes.ContainsKey(change.Key)
+            : change.ResourceVersion is { } rv && _ownResourceVersions.ContainsKey(rv);
+        if (own)
         {
             return false;
         }
@@ -120,12 +153,14 @@ internal sealed class Reconciler
     public async Task<ReconcileResult> ReconcileAsync(ReconcileTrigger trigger, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _running = true;
         try
         {
             return await RunAsync(trigger, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
+            _running = false;
             _gate.Release();
         }
     }
@@ -291,7 +326,13 @@ internal sealed class Reconciler
                     throw new ReconcileFailure(ReconcileStage.Render, $"render failed ({rendered.Errors.Length} error(s)): {errors}{more}");
                 }
 
-                desired = rendered.State with { Revision = artifact.Revision, Digest = artifact.Digest };
+                desired = rendered.State with
+                {
+                    Objects = rendered.State.Objects.IsDefault ? [] : rendered.State.Objects,
+                    Hooks = rendered.State.Hooks.IsDefault ? [] : rendered.State.Hooks,
+                    Revision = artifact.Revision,
+                    Digest = artifact.Digest,
+                };
                 _s.Events.Publish(new Rendered
                 {
                     Application = app.Name,
@@ -349,6 +390,8 @@ internal sealed class Reconciler
             Volatile.Write(ref _managedKeys, [.. addresses.Keys]);
             liveObjects = await live.GetManyAsync([.. addresses.Select(static a => (a.Key, a.Value))], cancellationToken).ConfigureAwait(false);
         }
+
+        run.Live = liveObjects;
 
         // Diff: every desired object, and every inventory object no longer desired (prune candidates).
         run.Stage = ReconcileStage.Diff;
@@ -781,6 +824,15 @@ internal sealed class Reconciler
             _ownResourceVersions.Clear();
         }
 
+        _ownDeletes.Clear();
+        foreach (var o in applied.Objects)
+        {
+            if (o.Outcome == ApplyOutcome.Deleted || (o.Outcome == ApplyOutcome.Created && o.Message is not null))
+            {
+                _ownDeletes.TryAdd(o.Key, 0);
+            }
+        }
+
         foreach (var o in applied.Objects)
         {
             if (o.Result is { } written && written.Metadata.ValueKind == JsonValueKind.Object
@@ -888,6 +940,12 @@ internal sealed class Reconciler
         _lastRunClean = result.Outcome is ReconcileOutcome.Synced or ReconcileOutcome.Applied or ReconcileOutcome.Skipped && result.Held is null;
         _liveChangesAtLastRun = liveChangesAtStart;
         var previousHealth = Status.Health;
+        if (run.ObjectHealth is null && run.Desired is not null && run.Live is not null)
+        {
+            // A failure after live state was read still reports each object's health as it was seen.
+            run.Health = AssessHealth(run.Desired, run.Live, out var perObject);
+            run.ObjectHealth = perObject;
+        }
 
         UpdateStatus(s =>
         {
@@ -1157,6 +1215,8 @@ internal sealed class Reconciler
         public HealthResult? Health { get; set; }
 
         public ImmutableDictionary<ResourceKey, HealthResult>? ObjectHealth { get; set; }
+
+        public IReadOnlyDictionary<ResourceKey, KubeObject>? Live { get; set; }
 
         public List<string> Notes { get; } = [];
     }

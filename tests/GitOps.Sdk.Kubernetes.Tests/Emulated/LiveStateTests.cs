@@ -32,6 +32,23 @@ public class LiveStateTests
     }
 
     [Fact]
+    public async Task Changes_SubscriberThrows_WatchKeepsGoing()
+    {
+        await using var t = await KubeTarget.StartAsync();
+        await t.LiveState.WatchAsync(ConfigMaps, "v1", "default", CancellationToken.None);
+        var changes = new ConcurrentQueue<LiveChange>();
+        using var collector = t.LiveState.Changes.Subscribe(changes.Enqueue);
+        using var thrower = t.LiveState.Changes.Subscribe(_ => throw new InvalidOperationException("subscriber bug"));
+
+        await t.OtherApplyConfigMapAsync("first", "default", "{\"x\":\"1\"}");
+        await WaitUntilAsync(() => changes.Any(c => c.Key.Name == "first"), "the first notification");
+        await t.OtherApplyConfigMapAsync("second", "default", "{\"x\":\"1\"}");
+
+        await WaitUntilAsync(() => changes.Any(c => c.Key.Name == "second"), "the second notification");
+        changes.Count(c => c.Key.Name == "first").Should().Be(1, "the failing subscriber did not make the watch replay events");
+    }
+
+    [Fact]
     public async Task GetAsync_KindNotWatched_ReadsFromServer()
     {
         await using var t = await KubeTarget.StartAsync();
@@ -89,6 +106,26 @@ public class LiveStateTests
         changes.Should().Contain(c => c.Key.Name == "fresh" && c.Type == LiveChangeType.Added);
         (await t.LiveState.GetAsync(new ResourceKey(string.Empty, "ConfigMap", "default", "fresh"), "v1", CancellationToken.None)).Should().NotBeNull();
         (await t.LiveState.GetAsync(new ResourceKey(string.Empty, "ConfigMap", "default", "doomed"), "v1", CancellationToken.None)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task WatchAsync_ResyncPeriodElapsed_ListsAgainWithoutPublishingUnchangedObjects()
+    {
+        await using var t = await KubeTarget.StartAsync(o =>
+        {
+            o.WatchTimeout = TimeSpan.FromSeconds(1);
+            o.ResyncPeriod = TimeSpan.FromMilliseconds(500);
+        });
+        await t.OtherApplyConfigMapAsync("steady", "default", "{\"x\":\"1\"}");
+        await t.LiveState.WatchAsync(ConfigMaps, "v1", "default", CancellationToken.None);
+        var informer = t.LiveState.FindInformer(ConfigMaps, "default")!;
+        var changes = new ConcurrentQueue<LiveChange>();
+        using var subscription = t.LiveState.Changes.Subscribe(changes.Enqueue);
+
+        await WaitUntilAsync(() => informer.ListCount >= 2, "the resync list");
+
+        changes.Should().BeEmpty("nothing changed, so a resync publishes nothing");
+        (await t.LiveState.GetAsync(new ResourceKey(string.Empty, "ConfigMap", "default", "steady"), "v1", CancellationToken.None)).Should().NotBeNull();
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 
 namespace GitOps.Sdk.TestUtilities.Oci;
 
@@ -53,7 +54,7 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <param name="username">The only user, or <see langword="null"/> for anonymous access.</param>
     /// <param name="password">The user's password.</param>
     /// <returns>The running registry.</returns>
-    public static Task<RegistryServer> StartAsync(string? username = null, string? password = null) => StartCoreAsync(username, password, null);
+    public static Task<RegistryServer> StartAsync(string? username = null, string? password = null) => StartCoreAsync(username, password, null, null);
 
     /// <summary>Starts a registry that sends clients to <paramref name="tokenServer"/> (bearer challenge flow, JWTs checked against its certificate).</summary>
     /// <param name="tokenServer">The token server.</param>
@@ -61,10 +62,19 @@ public sealed class RegistryServer : IAsyncDisposable
     public static Task<RegistryServer> StartWithTokenAuthAsync(TokenAuthServer tokenServer)
     {
         ArgumentNullException.ThrowIfNull(tokenServer);
-        return StartCoreAsync(tokenServer.Username, tokenServer.Password, tokenServer);
+        return StartCoreAsync(tokenServer.Username, tokenServer.Password, tokenServer, null);
     }
 
-    private static async Task<RegistryServer> StartCoreAsync(string? username, string? password, TokenAuthServer? tokenServer)
+    /// <summary>Starts an anonymous registry serving HTTPS with <paramref name="certificates"/>' server certificate (issued by a private authority).</summary>
+    /// <param name="certificates">The authority and server certificate.</param>
+    /// <returns>The running registry.</returns>
+    public static Task<RegistryServer> StartWithTlsAsync(Git.TestCertificates certificates)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        return StartCoreAsync(null, null, null, certificates);
+    }
+
+    private static async Task<RegistryServer> StartCoreAsync(string? username, string? password, TokenAuthServer? tokenServer, Git.TestCertificates? tls)
     {
         var binary = TestPaths.FindTool("docker-registry") ?? (File.Exists("/usr/bin/docker-registry") ? "/usr/bin/docker-registry" : null)
             ?? throw new InvalidOperationException("'docker-registry' is not installed. Run eng/install-test-deps.sh (apt package docker-registry).");
@@ -96,6 +106,18 @@ public sealed class RegistryServer : IAsyncDisposable
                 """;
         }
 
+        var tlsConfig = string.Empty;
+        if (tls is not null)
+        {
+            folder.WriteFile("tls.crt", tls.Server.ExportCertificatePem());
+            folder.WriteFile("tls.key", (tls.Server.GetECDsaPrivateKey() ?? throw new InvalidOperationException("the server certificate has no ECDSA key")).ExportPkcs8PrivateKeyPem());
+            tlsConfig = $"""
+                  tls:
+                    certificate: {folder.Combine("tls.crt")}
+                    key: {folder.Combine("tls.key")}
+                """;
+        }
+
         var config = folder.WriteFile("config.yml", $"""
             version: 0.1
             log:
@@ -111,6 +133,7 @@ public sealed class RegistryServer : IAsyncDisposable
                 blobdescriptor: inmemory
             http:
               addr: 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}
+            {tlsConfig}
             {auth}
             """);
 

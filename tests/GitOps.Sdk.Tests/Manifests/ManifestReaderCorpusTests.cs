@@ -68,6 +68,26 @@ public sealed class ManifestReaderCorpusTests
     }
 
     [Fact]
+    public void ReadFile_StatusResponse_IsNotAnObjectByDefault()
+    {
+        var result = Reader.ReadFile(Path.Combine(TestPaths.KubeLive, "cases", "41-drift-service-port-changed", "dryrun.json"), "dryrun.json");
+
+        var error = result.Errors.Should().ContainSingle().Subject;
+        (error.Code, error.DocumentIndex, error.Line, error.Column).Should().Be((ManifestErrorCodes.MissingName, 0, 1, 47), "the error points at the empty metadata mapping");
+        error.Object.Should().Be(new ResourceKey(string.Empty, "Status", string.Empty, string.Empty));
+    }
+
+    [Fact]
+    public void ReadFile_OverStreamLimit_RefusedBeforeReading()
+    {
+        var file = Path.Combine(TestPaths.KubeLive, "cases", "09-deployment-realistic", "desired.yaml");
+
+        var result = new ManifestReader(new ManifestReaderOptions { MaxStreamBytes = 100 }).ReadFile(file, "desired.yaml");
+
+        result.Errors.Should().ContainSingle().Which.Code.Should().Be(ManifestErrorCodes.StreamTooLarge);
+    }
+
+    [Fact]
     public void ReadFile_QuotedScalars_StayStrings()
     {
         var result = Reader.ReadFile(Path.Combine(TestPaths.KubeLive, "cases", "29-configmap-quoted-scalars", "desired.yaml"), "desired.yaml");

@@ -1,0 +1,10 @@
+// The GitOps.Sdk web host: an ASP.NET Core service that embeds the engine and exposes it over HTTP.
+//
+//   dotnet run --project samples/GitOps.Samples.WebHost                       # Development: embedded API emulator
+//   dotnet run --project samples/GitOps.Samples.WebHost -- --Kubernetes:Kubeconfig ~/.kube/config
+//
+// Applications come from appsettings.json (GitOps:Applications:<name>); see GitOpsWebHost for the endpoints.
+using GitOps.Samples.WebHost;
+
+await using var app = await GitOpsWebHost.BuildAsync(args);
+await app.RunAsync();

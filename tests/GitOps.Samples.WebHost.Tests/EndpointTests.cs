@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace GitOps.Samples.WebHost.Tests;
+
+[Collection(WebHostCollection.Name)]
+public sealed class EndpointTests(WebHostFixture fixture)
+{
+    [Fact]
+    public async Task GetApps_AfterFirstSync_ListsTheConfiguredApplicationSynced()
+    {
+        var apps = await fixture.Http.GetFromJsonAsync<JsonArray>("apps");
+
+        apps.Should().ContainSingle();
+        apps![0]!["name"]!.GetValue<string>().Should().Be("demo");
+        apps[0]!["revision"]!.GetValue<string>().Should().StartWith("main@sha1:");
+        apps[0]!["sync"]!.GetValue<string>().Should().BeOneOf("Synced", "OutOfSync");
+    }
+
+    [Fact]
+    public async Task GetApp_Unknown_Returns404()
+    {
+        using var response = await fixture.Http.GetAsync("apps/nope");
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("no application named 'nope'");
+    }
+
+    [Fact]
+    public async Task GetApp_AfterAnotherActorScales_ShowsObjectsAndAttributedDrift()
+    {
+        var before = fixture.Controller.GetStatus("demo")!.LastDrift?.DetectedAt;
+        await fixture.Emulator.MutateAsync("apps/v1", "Deployment", "demo", "web", o => o["spec"]!["replicas"] = 7, "kubectl-scale");
+        await WebHostFixture.WaitUntilAsync(
+            () => fixture.Controller.GetStatus("demo")!.LastDrift is { } d && d.DetectedAt != before
+                && d.Objects.Any(o => o.Changes.Any(c => c.Path == "/spec/replicas")),
+            "the drift to be recorded");
+
+        var app = await fixture.Http.GetFromJsonAsync<JsonObject>("apps/demo");
+
+        app!["summary"]!["name"]!.GetValue<string>().Should().Be("demo");
+        app["objects"]!.AsArray().Select(o => o!["key"]!.GetValue<string>())
+            .Should().Contain(["apps/Deployment/demo/web", "/Service/demo/web", "/ConfigMap/demo/web-settings", "/Namespace//demo"]);
+        var change = app["lastDrift"]!["objects"]!.AsArray()
+            .SelectMany(o => o!["changes"]!.AsArray()).Single(c => c!["path"]!.GetValue<string>() == "/spec/replicas")!;
+        change["live"]!.GetValue<string>().Should().Be("7");
+        change["desired"]!.GetValue<string>().Should().Be("2");
+        change["changedBy"]!.GetValue<string>().Should().Contain("kubectl-scale");
+    }
+
+    [Fact]
+    public async Task GetDiff_KnownApplication_ReturnsDifferencesAsOfLastReconcile()
+    {
+        var diff = await fixture.Http.GetFromJsonAsync<JsonObject>("apps/demo/diff");
+
+        diff!["application"]!.GetValue<string>().Should().Be("demo");
+        diff["revision"]!.GetValue<string>().Should().StartWith("main@sha1:");
+        diff["inSync"]!.GetValue<bool>().Should().Be(diff["outOfSync"]!.AsArray().Count == 0 && diff["heldPlan"]!.AsArray().Count == 0);
+        (await fixture.Http.GetAsync("apps/nope/diff")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task PostReconcile_KnownApplication_Returns202AndReconcilesManually()
+    {
+        var manualBefore = ManualReconciles();
+
+        using var response = await fixture.Http.PostAsync("apps/demo/reconcile", content: null);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await WebHostFixture.WaitUntilAsync(() => ManualReconciles() > manualBefore, "a manual reconcile");
+        (await fixture.Http.PostAsync("apps/nope/reconcile", content: null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task PostGitHook_BadOrMissingSignature_Returns401AndTriggersNothing()
+    {
+        var body = PushPayload(fixture.Repository);
+        using var wrong = Request(body, PushWebhook.Sign("not-the-secret", Encoding.UTF8.GetBytes(body)));
+        using var missing = Request(body, signature: null);
+        using var malformed = Request(body, "sha256=zz");
+
+        (await fixture.Http.SendAsync(wrong)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await fixture.Http.SendAsync(missing)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await fixture.Http.SendAsync(malformed)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task PostGitHook_GoodSignatureAfterPush_AppliesTheNewCommit()
+    {
+        var configmap = Path.Combine(fixture.Repository, "configmap.yaml");
+        await File.WriteAllTextAsync(configmap, (await File.ReadAllTextAsync(configmap)).Replace("Hello from Git", "Hello from the webhook", StringComparison.Ordinal));
+        var sha = await fixture.CommitAllAsync("Change the greeting");
+        var body = PushPayload(fixture.Repository);
+        using var request = Request(body, PushWebhook.Sign(WebHostFixture.Secret, Encoding.UTF8.GetBytes(body)));
+
+        using var response = await fixture.Http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        (await response.Content.ReadFromJsonAsync<JsonObject>())!["triggered"]!.GetValue<int>().Should().Be(1);
+        await WebHostFixture.WaitUntilAsync(
+            () => fixture.Emulator.Get("v1", "ConfigMap", "demo", "web-settings")?["data"]?["GREETING"]?.GetValue<string>() == "Hello from the webhook",
+            "the new commit to be applied");
+        await WebHostFixture.WaitUntilAsync(
+            () => fixture.Controller.GetStatus("demo")!.LastAppliedRevision == $"main@sha1:{sha}",
+            "the status to show the new revision");
+    }
+
+    [Fact]
+    public async Task GetMetrics_AfterReconciles_ExposesTheGitOpsMeterInPrometheusFormat()
+    {
+        using var response = await fixture.Http.GetAsync("metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        text.Should().Contain("# TYPE gitops_reconcile_duration_seconds histogram\n");
+        text.Should().MatchRegex(@"gitops_reconcile_duration_seconds_count\{[^}]*\} [1-9]\d*\n");
+        text.Should().MatchRegex(@"gitops_reconcile_duration_seconds_bucket\{[^}]*le=""\+Inf""\} [1-9]\d*\n");
+        text.Should().Contain("# TYPE gitops_apply_objects_total counter\n");
+    }
+
+    private int ManualReconciles() =>
+        fixture.Controller.GetStatus("demo")!.History.Count(h => h.Trigger == GitOps.Sdk.Status.ReconcileTrigger.Manual);
+
+    private static string PushPayload(string repositoryUrl) => JsonSerializer.Serialize(new
+    {
+        @ref = "refs/heads/main",
+        repository = new { clone_url = repositoryUrl, html_url = "https://git.example.com/demo/deploy" },
+    });
+
+    private static HttpRequestMessage Request(string body, string? signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "hooks/git") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (signature is not null)
+        {
+            request.Headers.Add(PushWebhook.SignatureHeader, signature);
+        }
+
+        return request;
+    }
+}

@@ -1,0 +1,261 @@
+using GitOps.Sdk.Events;
+using GitOps.Sdk.Hosting;
+using GitOps.Sdk.Status;
+using GitOps.Sdk.Tests.Reconciliation;
+using Microsoft.Extensions.DependencyInjection;
+using static GitOps.Sdk.Tests.Reconciliation.PipelineHarness;
+
+namespace GitOps.Sdk.Tests.Hosting;
+
+public sealed class GitOpsHostedServiceTests
+{
+    [Fact]
+    public async Task Start_ReconcilesAtOnceThenOnInterval()
+    {
+        await using var h = Create();
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the start-up reconcile finished");
+        h.Value("a").Should().Be("hello");
+        h.EventsOf<ReconcileCompleted>()[0].Trigger.Should().Be(ReconcileTrigger.Startup);
+        await WaitUntilAsync(() => h.Controller.GetStatus("shop")!.NextReconcileTime is not null, "the next run was scheduled");
+        h.Controller.GetStatus("shop")!.NextReconcileTime.Should().Be(h.Time.GetUtcNow() + TimeSpan.FromMinutes(5));
+
+        h.Time.Advance(TimeSpan.FromMinutes(4));
+        await Task.Delay(50);
+        h.Completed.Should().Be(1, "the interval has not elapsed");
+        await h.AdvanceUntilAsync(() => h.Completed == 2, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), "the interval reconcile ran");
+
+        var second = h.EventsOf<ReconcileCompleted>()[1];
+        second.Trigger.Should().Be(ReconcileTrigger.Interval);
+        second.Outcome.Should().Be(ReconcileOutcome.Skipped, "nothing changed in the source or the cluster");
+        h.Source.FetchCount.Should().Be(1);
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Failure_RetriesWithBoundedExponentialBackoff()
+    {
+        await using var h = Create(app: a =>
+        {
+            a.MinRetryDelay = TimeSpan.FromSeconds(5);
+            a.MaxRetryDelay = TimeSpan.FromSeconds(30);
+        });
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+        h.Source.Fail(Url, SourceErrorKind.Unreachable, "connection refused");
+        var delays = new List<TimeSpan>();
+
+        await h.HostedService.StartAsync(default);
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            await WaitUntilAsync(() => h.Completed == attempt && h.Controller.GetStatus("shop")!.NextReconcileTime > h.Controller.GetStatus("shop")!.LastReconcileTime, $"attempt {attempt} scheduled the next");
+            var status = h.Controller.GetStatus("shop")!;
+            delays.Add(status.NextReconcileTime!.Value - status.LastReconcileTime!.Value);
+            status.ConsecutiveFailures.Should().Be(attempt);
+            if (attempt < 5)
+            {
+                await h.AdvanceUntilAsync(() => h.Completed == attempt + 1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), $"retry {attempt} ran");
+            }
+        }
+
+        delays.Should().Equal(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+        h.EventsOf<ReconcileCompleted>().Skip(1).Should().OnlyContain(e => e.Trigger == ReconcileTrigger.Retry);
+
+        h.Source.ClearFailure(Url);
+        await h.AdvanceUntilAsync(() => h.Completed == 6, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), "the retry after recovery ran");
+        await WaitUntilAsync(() => h.Controller.GetStatus("shop")!.NextReconcileTime > h.Controller.GetStatus("shop")!.LastReconcileTime, "next scheduled");
+        var recovered = h.Controller.GetStatus("shop")!;
+        recovered.ConsecutiveFailures.Should().Be(0);
+        (recovered.NextReconcileTime!.Value - recovered.LastReconcileTime!.Value).Should().Be(TimeSpan.FromMinutes(5), "success returns to the interval");
+        h.Value("a").Should().Be("hello");
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task WatchEvent_ObjectDeletedByAnotherActor_RecreatedWithoutWaitingForInterval()
+    {
+        await using var h = Create();
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
+
+        h.Cluster.Delete(ConfigMapKey("a"));
+        await h.AdvanceUntilAsync(() => h.Value("a") is not null, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the deleted object was recreated");
+
+        var completed = h.EventsOf<ReconcileCompleted>();
+        completed[^1].Trigger.Should().Be(ReconcileTrigger.LiveChange);
+        h.EventsOf<DriftDetected>().Should().ContainSingle().Which.Objects.Should().ContainSingle().Which.Action.Should().Be(DiffAction.Create);
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task WatchEvent_FieldChangedByAnotherActor_RevertedAndAttributed()
+    {
+        await using var h = Create();
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
+
+        h.Cluster.Update(ConfigMapKey("a"), n => n["data"]!["greeting"] = "vandalised", "kubectl-edit");
+        await h.AdvanceUntilAsync(() => h.Value("a") == "hello", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the field was reverted");
+
+        var drift = h.EventsOf<DriftDetected>().Should().ContainSingle().Subject;
+        drift.Objects[0].Changes.Should().ContainSingle().Which.Attribution!.Manager.Should().Be("kubectl-edit");
+        await WaitUntilAsync(() => h.Controller.GetStatus("shop")!.LastDrift is not null, "status shows the drift");
+        h.Controller.GetStatus("shop")!.LastDrift!.Corrected.Should().BeTrue();
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task OwnApply_DoesNotTriggerAnotherReconcile()
+    {
+        await using var h = Create();
+        h.Commit(("a.yaml", ConfigMap("a", "hello")), ("b.yaml", ConfigMap("b", "world")));
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
+
+        // Changes made by the engine's own apply are recognised by resourceVersion and do not schedule work.
+        h.Commit(("a.yaml", ConfigMap("a", "changed")), ("b.yaml", ConfigMap("b", "world")));
+        h.Controller.RequestReconcile("shop").Should().BeTrue();
+        await h.AdvanceUntilAsync(() => h.Completed == 2, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the manual reconcile ran");
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        await Task.Delay(100);
+
+        h.Completed.Should().Be(2);
+        h.EventsOf<ReconcileCompleted>()[1].Trigger.Should().Be(ReconcileTrigger.Manual);
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task NotifySourceChanged_TriggersApplicationsUsingThatSource()
+    {
+        await using var h = Create();
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
+        h.Commit(("a.yaml", ConfigMap("a", "pushed")));
+
+        h.Controller.NotifySourceChanged("MEMORY://shop/").Should().Be(1);
+        h.Controller.NotifySourceChanged("memory://other").Should().Be(0);
+        await WaitUntilAsync(() => h.Value("a") == "pushed", "the pushed change was applied");
+
+        h.EventsOf<ReconcileCompleted>()[^1].Trigger.Should().Be(ReconcileTrigger.SourceChanged);
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Suspend_StopsScheduledAndTriggeredReconciles_ResumeRunsAgain()
+    {
+        await using var h = Create();
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
+
+        h.Controller.Suspend("shop").Should().BeTrue();
+        h.Controller.GetStatus("shop")!.Suspended.Should().BeTrue();
+        h.Controller.RequestReconcile("shop").Should().BeFalse();
+        h.Cluster.Delete(ConfigMapKey("a"));
+        h.Time.Advance(TimeSpan.FromMinutes(30));
+        await Task.Delay(100);
+        h.Completed.Should().Be(1);
+        h.Value("a").Should().BeNull();
+
+        h.Controller.Resume("shop").Should().BeTrue();
+        await WaitUntilAsync(() => h.Value("a") is not null, "the resumed application reconciled");
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task ConcurrencyLimit_BoundsParallelReconciles_AndOneFailureDoesNotStallOthers()
+    {
+        var gate = new GateProvider();
+        await using var h = Create(applications: 3, options: o => o.MaxConcurrentReconciles = 1, builder: b => b.AddSourceProvider(gate));
+        h.Source.Commit(Url, Files(("a.yaml", ConfigMap("a", "hello"))));
+        h.Source.Commit(Url + "2", Files(("c.yaml", ConfigMap("c", "third"))));
+
+        // shop1 uses the blocking provider; with a limit of one, the others wait until it is released, then run.
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => gate.Entered == 1, "shop1's reconcile is blocked in its source");
+        var before = h.Completed;
+        await Task.Delay(100);
+        h.Completed.Should().Be(before, "shop1 holds the only reconcile slot");
+        gate.Release();
+        await WaitUntilAsync(() => h.Completed == 3, "all applications reconciled");
+
+        gate.MaxConcurrent.Should().Be(1);
+        h.Controller.GetStatus("shop1")!.LastErrorStage.Should().Be(ReconcileStage.Source, "shop1's source fails");
+        h.Controller.GetStatus("shop")!.Is(ConditionTypes.Ready).Should().BeTrue();
+        h.Controller.GetStatus("shop2")!.Is(ConditionTypes.Ready).Should().BeTrue();
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task Stop_CancelsRunningReconcileAndEnds()
+    {
+        var gate = new GateProvider();
+        await using var h = Create(app: a => a.Source = new SourceReference { Url = GateProvider.Url }, builder: b => b.AddSourceProvider(gate));
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => gate.Entered == 1, "the reconcile is under way");
+
+        await h.HostedService.StopAsync(default);
+
+        h.EventsOf<ReconcileCompleted>().Should().ContainSingle().Which.Outcome.Should().Be(ReconcileOutcome.Cancelled);
+        h.Applier.Plans.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Start_WithoutTarget_FailsNamingMissingParts()
+    {
+        var services = new ServiceCollection();
+        services.AddGitOps(o => o.Applications.Add(new ApplicationDefinition { Name = "a", Source = new SourceReference { Url = "memory://a" } }));
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Single();
+
+        var start = () => hosted.StartAsync(default);
+
+        (await start.Should().ThrowAsync<InvalidOperationException>()).Which.Message
+            .Should().Contain("ILiveState").And.Contain("IApplier").And.Contain("AddKubernetesTarget");
+    }
+
+    /// <summary>A source that blocks until released (shop1's URL and <see cref="Url"/>), then fails.</summary>
+    private sealed class GateProvider : ISourceProvider
+    {
+        public const string Url = "gate://blocked";
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _entered;
+        private int _current;
+        private int _max;
+
+        public int Entered => Volatile.Read(ref _entered);
+
+        public int MaxConcurrent => Volatile.Read(ref _max);
+
+        public void Release() => _released.TrySetResult();
+
+        public bool CanHandle(SourceReference source) => source.Url is Url or PipelineHarness.Url + "1";
+
+        public async ValueTask<SourceRevision> ResolveAsync(SourceReference source, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _entered);
+            var now = Interlocked.Increment(ref _current);
+            int seen;
+            while ((seen = Volatile.Read(ref _max)) < now && Interlocked.CompareExchange(ref _max, now, seen) != seen)
+            {
+            }
+
+            try
+            {
+                await _released.Task.WaitAsync(cancellationToken);
+                throw new SourceException($"{source}: gate closed") { Kind = SourceErrorKind.Unreachable };
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _current);
+            }
+        }
+
+        public ValueTask<SourceArtifact> FetchAsync(SourceReference source, CancellationToken cancellationToken) =>
+            throw new SourceException("unreachable");
+    }
+}

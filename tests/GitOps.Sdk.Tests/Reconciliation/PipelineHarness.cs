@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using GitOps.Sdk.Events;
+using GitOps.Sdk.Hosting;
+using GitOps.Sdk.Testing.InMemory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GitOps.Sdk.Tests.Reconciliation;
+
+/// <summary>The engine wired to in-memory parts and a fake clock.</summary>
+internal sealed class PipelineHarness : IAsyncDisposable
+{
+    public const string Url = "memory://shop";
+
+    private readonly IDisposable _subscription;
+
+    private PipelineHarness(ServiceProvider provider, InMemorySourceProvider source, InMemoryCluster cluster, InMemoryApplier applier, FakeTimeProvider time)
+    {
+        Provider = provider;
+        Source = source;
+        Cluster = cluster;
+        Applier = applier;
+        Time = time;
+        Controller = provider.GetRequiredService<IGitOpsController>();
+        _subscription = Controller.Events.Subscribe(Events.Enqueue);
+    }
+
+    public ServiceProvider Provider { get; }
+
+    public InMemorySourceProvider Source { get; }
+
+    public InMemoryCluster Cluster { get; }
+
+    public InMemoryApplier Applier { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public IGitOpsController Controller { get; }
+
+    public ConcurrentQueue<ReconcileEvent> Events { get; } = new();
+
+    public IInventoryStore Inventory => Provider.GetRequiredService<IInventoryStore>();
+
+    public static PipelineHarness Create(
+        Action<ApplicationDefinition>? app = null,
+        Action<GitOpsOptions>? options = null,
+        Action<IGitOpsBuilder>? builder = null,
+        int applications = 1)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        var source = new InMemorySourceProvider();
+        var cluster = new InMemoryCluster(time);
+        var applier = new InMemoryApplier(cluster);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<ILiveState>(cluster);
+        services.AddSingleton<IApplier>(applier);
+        services.AddSingleton<IInventoryStore, InMemoryInventoryStore>();
+        var gitops = services.AddGitOps(o =>
+        {
+            o.JitterFraction = 0;
+            o.DriftDebounce = TimeSpan.FromMilliseconds(200);
+            for (var i = 0; i < applications; i++)
+            {
+                var definition = new ApplicationDefinition
+                {
+                    Name = i == 0 ? "shop" : $"shop{i}",
+                    Source = new SourceReference { Url = i == 0 ? Url : $"{Url}{i}", Ref = "main" },
+                    Namespace = "shop",
+                    Interval = TimeSpan.FromMinutes(5),
+                };
+                app?.Invoke(definition);
+                o.Applications.Add(definition);
+            }
+
+            options?.Invoke(o);
+        }).AddSourceProvider(source);
+        builder?.Invoke(gitops);
+        return new PipelineHarness(services.BuildServiceProvider(), source, cluster, applier, time);
+    }
+
+    public static IReadOnlyDictionary<string, string> Files(params (string Path, string Content)[] files) =>
+        files.ToDictionary(static f => f.Path, static f => f.Content);
+
+    public static string ConfigMap(string name, string value) => $"""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: {name}
+        data:
+          greeting: {value}
+        """;
+
+    public static ResourceKey ConfigMapKey(string name) => new(string.Empty, "ConfigMap", "shop", name);
+
+    public string Commit(params (string Path, string Content)[] files) => Source.Commit(Url, Files(files));
+
+    public IReadOnlyList<T> EventsOf<T>()
+        where T : ReconcileEvent => [.. Events.OfType<T>()];
+
+    public string? Value(string configMap) =>
+        Cluster.Find(ConfigMapKey(configMap)) is { } cm ? cm.Json.GetProperty("data").GetProperty("greeting").GetString() : null;
+
+    public IHostedService HostedService => Provider.GetServices<IHostedService>().Single();
+
+    /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string because)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting until {because}");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Advances the fake clock in steps until <paramref name="condition"/> holds (giving the scheduler a moment between steps).</summary>
+    public async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan step, TimeSpan limit, string because)
+    {
+        var advanced = TimeSpan.Zero;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            if (advanced > limit || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"after advancing {advanced}: still not {because}");
+            }
+
+            await Task.Delay(5);
+            if (condition())
+            {
+                return;
+            }
+
+            Time.Advance(step);
+            advanced += step;
+        }
+    }
+
+    public int Completed => Events.OfType<ReconcileCompleted>().Count();
+
+    public async ValueTask DisposeAsync()
+    {
+        _subscription.Dispose();
+        await Provider.DisposeAsync();
+        Cluster.Dispose();
+        Source.Dispose();
+    }
+}
