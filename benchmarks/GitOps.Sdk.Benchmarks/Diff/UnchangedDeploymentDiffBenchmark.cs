@@ -8,11 +8,17 @@ namespace GitOps.Sdk.Benchmarks.Diff;
 /// <summary>
 /// The hot path: the realistic Deployment of the corpus (case 09) against its live object, unchanged.
 /// Baseline: JsonDiffPatch.Net on the same pair of documents (it reports every server default as a difference).
+/// <c>DiffEngine</c> is the public engine on the same instances again (a reconcile that sees the same watch-cache
+/// object: the result memo answers); <c>DiffEngine_NewLiveObject</c> is a new live object whose compared bytes equal
+/// one already found unchanged (a watch event that moved only status: byte comparison, no walk);
+/// <c>DiffEngine_FullWalk</c> walks desired against live with every cache off (first sight of an object).
 /// </summary>
 [MemoryDiagnoser]
 public class UnchangedDeploymentDiffBenchmark
 {
     private readonly DiffEngine _engine = new();
+    private readonly DiffEngine _fingerprintOnly = new(memoize: false, fingerprints: true);
+    private readonly DiffEngine _walkOnly = new(memoize: false);
     private readonly JsonDiffPatch _jdp = new();
     private KubeObject _desired = null!;
     private KubeObject _live = null!;
@@ -36,4 +42,10 @@ public class UnchangedDeploymentDiffBenchmark
 
     [Benchmark]
     public ResourceDiff DiffEngine() => _engine.Diff(_desired, _live, null, DiffOptions.Default);
+
+    [Benchmark]
+    public ResourceDiff DiffEngine_NewLiveObject() => _fingerprintOnly.Diff(_desired, _live, null, DiffOptions.Default);
+
+    [Benchmark]
+    public ResourceDiff DiffEngine_FullWalk() => _walkOnly.Diff(_desired, _live, null, DiffOptions.Default);
 }

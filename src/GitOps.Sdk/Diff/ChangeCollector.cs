@@ -10,12 +10,13 @@ namespace GitOps.Sdk.Diff;
 /// </summary>
 internal sealed class ChangeCollector
 {
-    private readonly List<string> _pointer = [];
     private readonly List<LiveStep> _live = [];
     private readonly ManagedFieldsEntry[] _managers;
     private readonly CompiledIgnoreRules _rules;
     private readonly ulong _ignoredManagers;
     private readonly bool _isSecret;
+    private byte[] _names = new byte[1024];
+    private int _namesLength;
 
     public ChangeCollector(ManagedFieldsEntry[] managers, CompiledIgnoreRules rules, ulong ignoredManagers, bool isSecret)
     {
@@ -27,23 +28,37 @@ internal sealed class ChangeCollector
 
     public List<FieldChange> Changes { get; } = [];
 
+    /// <summary>Enters a field; its raw name is kept as bytes and only turned into text when a change is reported.</summary>
     public void PushName(ReadOnlySpan<byte> rawName, JsonElement live)
     {
-        var name = rawName.IndexOf((byte)'\\') >= 0 ? JsonValues.Unescape(rawName) : Encoding.UTF8.GetString(rawName);
-        _pointer.Add(JsonValues.EscapePointerSegment(name));
-        _live.Add(new LiveStep(name, default, -1, live));
+        if (_namesLength + rawName.Length > _names.Length)
+        {
+            Array.Resize(ref _names, Math.Max(_names.Length * 2, _namesLength + rawName.Length));
+        }
+
+        rawName.CopyTo(_names.AsSpan(_namesLength));
+        _live.Add(new LiveStep(_namesLength, rawName.Length, default, -1, -1));
+        _namesLength += rawName.Length;
     }
 
-    public void PushIndex(int desiredIndex, JsonElement liveItem, int liveIndex)
-    {
-        _pointer.Add(desiredIndex.ToString(CultureInfo.InvariantCulture));
-        _live.Add(new LiveStep(null, liveItem, liveIndex, liveItem));
-    }
+    public void PushIndex(int desiredIndex, JsonElement liveItem, int liveIndex) =>
+        _live.Add(new LiveStep(_namesLength, -1, liveItem, liveIndex, desiredIndex));
 
     public void Pop()
     {
-        _pointer.RemoveAt(_pointer.Count - 1);
+        var step = _live[^1];
         _live.RemoveAt(_live.Count - 1);
+        _namesLength = step.NameStart;
+    }
+
+    private string Segment(LiveStep step) => step.NameLength < 0
+        ? step.DesiredIndex.ToString(CultureInfo.InvariantCulture)
+        : JsonValues.EscapePointerSegment(Name(step));
+
+    private string Name(LiveStep step)
+    {
+        var raw = _names.AsSpan(step.NameStart, step.NameLength);
+        return raw.IndexOf((byte)'\\') >= 0 ? JsonValues.Unescape(raw) : Encoding.UTF8.GetString(raw);
     }
 
     /// <summary>Records a difference at the current path; returns <see langword="false"/> when a manager rule ignores it.</summary>
@@ -56,9 +71,10 @@ internal sealed class ChangeCollector
             return false;
         }
 
-        var path = _pointer.Count == 0 ? "/" : "/" + string.Join('/', _pointer);
-        var masked = _isSecret && _pointer.Count > 0 && _pointer[0] is "data" or "stringData";
-        Changes.Add(new FieldChange(path, kind, Text(desired, masked, _pointer.Count == 1), Text(live, masked, _pointer.Count == 1))
+        var segments = _live.Select(Segment).ToArray();
+        var path = segments.Length == 0 ? "/" : "/" + string.Join('/', segments);
+        var masked = _isSecret && segments.Length > 0 && segments[0] is "data" or "stringData";
+        Changes.Add(new FieldChange(path, kind, Text(desired, masked, segments.Length == 1), Text(live, masked, segments.Length == 1))
         {
             Attribution = attribution,
         });
@@ -160,11 +176,11 @@ internal sealed class ChangeCollector
         return !e.MoveNext();
     }
 
-    private static JsonElement FindChild(JsonElement node, LiveStep step)
+    private JsonElement FindChild(JsonElement node, LiveStep step)
     {
-        if (step.Name is not null)
+        if (step.NameLength >= 0)
         {
-            return node.TryGetProperty("f:" + step.Name, out var field) ? field : default;
+            return node.TryGetProperty("f:" + Name(step), out var field) ? field : default;
         }
 
         foreach (var p in node.EnumerateObject())
@@ -186,7 +202,8 @@ internal sealed class ChangeCollector
         return default;
     }
 
-    private readonly record struct LiveStep(string? Name, JsonElement Item, int Index, JsonElement Live);
+    /// <summary>One step of the current path: a field (its name in the name buffer) or a list item (desired and live positions).</summary>
+    private readonly record struct LiveStep(int NameStart, int NameLength, JsonElement Item, int Index, int DesiredIndex);
 }
 
 /// <summary>One entry of <c>metadata.managedFields</c>.</summary>

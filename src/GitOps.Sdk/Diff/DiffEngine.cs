@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using GitOps.Sdk.Manifests;
 using System.Text.Json;
 
 namespace GitOps.Sdk.Diff;
@@ -54,6 +55,7 @@ namespace GitOps.Sdk.Diff;
 public sealed class DiffEngine : IDiffEngine
 {
     private readonly ConditionalWeakTable<KubeObject, DiffMemo>? _memos;
+    private readonly bool _fingerprints;
 
     /// <summary>Initializes a new instance of the <see cref="DiffEngine"/> class.</summary>
     public DiffEngine()
@@ -61,8 +63,12 @@ public sealed class DiffEngine : IDiffEngine
     {
     }
 
-    /// <summary>Initializes a new instance, optionally without the result memo (benchmarks measure the walk with it off).</summary>
-    internal DiffEngine(bool memoize) => _memos = memoize ? [] : null;
+    /// <summary>Initializes a new instance, optionally without the result memo or the unchanged fingerprints (benchmarks measure each layer).</summary>
+    internal DiffEngine(bool memoize, bool fingerprints = false)
+    {
+        _memos = memoize ? [] : null;
+        _fingerprints = memoize || fingerprints;
+    }
 
     /// <summary>Gets a shared instance.</summary>
     public static DiffEngine Instance { get; } = new();
@@ -107,7 +113,7 @@ public sealed class DiffEngine : IDiffEngine
 
         if (_memos is null)
         {
-            return Compare(desired, live, lastApplied, options);
+            return _fingerprints ? Compare(desired, live, lastApplied, options) : Walk(desired, live, lastApplied, options, out _);
         }
 
         // KubeObject is immutable, so a result computed for these very instances stays valid as long as they live: a
@@ -125,6 +131,26 @@ public sealed class DiffEngine : IDiffEngine
 
     private static ResourceDiff Compare(KubeObject desired, KubeObject live, KubeObject? lastApplied, DiffOptions options)
     {
+        // A new live object whose compared bytes equal those of one already found unchanged (a watch event that moved
+        // only status or resourceVersion) needs no walk.
+        if (UnchangedFingerprints.IsKnownUnchanged(desired, live, lastApplied, options))
+        {
+            return new ResourceDiff { Key = desired.Key, Action = DiffAction.Unchanged };
+        }
+
+        var decision = Walk(desired, live, lastApplied, options, out var walkedUnchanged);
+        if (walkedUnchanged)
+        {
+            UnchangedFingerprints.Remember(desired, live, lastApplied, options);
+        }
+
+        return decision;
+    }
+
+    /// <summary>Walks the pair; <paramref name="unchangedByWalk"/> is set when the walk alone (no manager rule) found no drift.</summary>
+    internal static ResourceDiff Walk(KubeObject desired, KubeObject live, KubeObject? lastApplied, DiffOptions options, out bool unchangedByWalk)
+    {
+        unchangedByWalk = false;
         var rules = CompiledIgnoreRules.For(options);
         var pointers = rules.Select(desired.Key, out var managers);
         if (pointers != 0 && rules.IgnoresWholeObject(pointers))
@@ -137,6 +163,7 @@ public sealed class DiffEngine : IDiffEngine
         var detector = new DiffWalker(rules, isSecret, collector: null);
         if (!Differs(detector, desired, live, lastApplied, schema, pointers, options.FieldManager))
         {
+            unchangedByWalk = true;
             return new ResourceDiff { Key = desired.Key, Action = DiffAction.Unchanged };
         }
 
@@ -147,7 +174,7 @@ public sealed class DiffEngine : IDiffEngine
             return new ResourceDiff { Key = desired.Key, Action = DiffAction.Unchanged };
         }
 
-        var (normalizedDesired, normalizedLive) = new DisplayProjection(rules, isSecret).Project(desired, live, schema, pointers, collector.Changes);
+        var (normalizedDesired, normalizedLive) = new DisplayProjection(isSecret).Project(desired, collector.Changes);
         return new ResourceDiff
         {
             Key = desired.Key,
@@ -168,8 +195,8 @@ public sealed class DiffEngine : IDiffEngine
             return string.Empty;
         }
 
-        var liveYaml = diff.NormalizedLive is null ? string.Empty : DiffYaml.ToYaml(diff.NormalizedLive.Json);
-        var desiredYaml = diff.NormalizedDesired is null ? string.Empty : DiffYaml.ToYaml(diff.NormalizedDesired.Json);
+        var liveYaml = diff.NormalizedLive is null ? string.Empty : ManifestWriter.ToYaml(diff.NormalizedLive.Json);
+        var desiredYaml = diff.NormalizedDesired is null ? string.Empty : ManifestWriter.ToYaml(diff.NormalizedDesired.Json);
         var key = diff.Key;
         var name = key.Namespace.Length == 0 ? $"{key.GroupKind}/{key.Name}" : $"{key.GroupKind}/{key.Namespace}/{key.Name}";
         return UnifiedDiff.Format(liveYaml, desiredYaml, "live/" + name, "desired/" + name, contextLines);

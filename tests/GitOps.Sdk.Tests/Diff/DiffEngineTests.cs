@@ -288,7 +288,7 @@ public sealed class DiffEngineTests
             everything.Should().NotContain(secret);
         }
 
-        text.Should().Contain("-  password: '*** (live)'").And.Contain("+  password: '*** (desired)'");
+        text.Should().Contain("-  password: \"*** (live)\"").And.Contain("+  password: \"*** (desired)\"");
         desired.Utf8Json.ToArray().Should().Equal(desiredBytes, "masking must never touch the object that is applied");
         desired.Json.GetProperty("stringData").GetProperty("password").GetString().Should().Be("hunter2");
     }
@@ -319,7 +319,7 @@ public sealed class DiffEngineTests
             ("/spec/template/spec/containers/0/env/1", FieldChangeKind.Removed),
         });
         diff.Changes[0].Attribution.Should().Be(new FieldAttribution("gitops-sdk", "Apply", DateTimeOffset.Parse("2026-11-27T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
-        _engine.FormatUnified(diff).Should().Contain("-    canary: 'true'");
+        _engine.FormatUnified(diff).Should().Contain("-    canary: \"true\"");
     }
 
     [Fact]
@@ -468,10 +468,10 @@ public sealed class DiffEngineTests
             --- live/ConfigMap/n/a
             +++ desired/ConfigMap/n/a
             @@ -10,3 +10,3 @@
-               d: '4'
+               d: "4"
             -  e: five
-            +  e: '5'
-               f: '6'
+            +  e: "5"
+               f: "6"
 
             """.ReplaceLineEndings("\n"));
     }
@@ -533,5 +533,37 @@ public sealed class DiffEngineReserializedTests
             ("/spec/template/spec/containers/0/image", FieldChangeKind.Changed, "kubectl-set"),
             ("/spec/template/spec/containers/0/env/0", FieldChangeKind.Removed, "gitops-sdk"),
         });
+    }
+}
+
+public sealed class DiffEngineFingerprintTests
+{
+    [Fact]
+    public void Diff_NewLiveInstanceWithOnlyStatusChanged_StaysUnchanged_AndLaterSpecChangesAreStillSeen()
+    {
+        var (desired, live, _) = DiffEngineCorpusTests.Load("09-deployment-realistic");
+        var engine = new DiffEngine(memoize: false, fingerprints: true);
+        engine.Diff(desired, live, null, DiffOptions.Default).Action.Should().Be(DiffAction.Unchanged);
+
+        var statusMoved = live!.With(o =>
+        {
+            o["metadata"]!["resourceVersion"] = "99999";
+            o["status"] = new System.Text.Json.Nodes.JsonObject { ["observedGeneration"] = 7 };
+        });
+        var imageChanged = live.With(o => o["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "registry.example.com/shop/api:9");
+        var labelChanged = live.With(o => o["metadata"]!["labels"]!["app.kubernetes.io/part-of"] = "other");
+        var ownedMore = live.With(o =>
+        {
+            o["metadata"]!["labels"]!["stale"] = "yes";
+            var fields = o["metadata"]!["managedFields"]![0]!["fieldsV1"]!["f:metadata"]!["f:labels"]!.AsObject();
+            fields["f:stale"] = new System.Text.Json.Nodes.JsonObject();
+        });
+        live.Json.GetProperty("metadata").GetProperty("managedFields")[0].GetProperty("manager").GetString().Should().Be("gitops-sdk");
+
+        engine.Diff(desired, statusMoved, null, DiffOptions.Default).Action.Should().Be(DiffAction.Unchanged);
+        engine.Diff(desired, imageChanged, null, DiffOptions.Default).Changes.Select(c => c.Path).Should().Equal("/spec/template/spec/containers/0/image");
+        engine.Diff(desired, labelChanged, null, DiffOptions.Default).Changes.Select(c => c.Path).Should().Equal("/metadata/labels/app.kubernetes.io~1part-of");
+        engine.Diff(desired, ownedMore, null, DiffOptions.Default).Changes.Select(c => (c.Path, c.Kind)).Should().Equal(("/metadata/labels/stale", FieldChangeKind.Removed));
+        engine.Diff(desired, statusMoved, null, DiffOptions.Default with { FieldManager = "other" }).Action.Should().Be(DiffAction.Unchanged);
     }
 }

@@ -1,0 +1,269 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
+using GitOps.Sdk;
+using GitOps.Sdk.Events;
+using GitOps.Sdk.Hosting;
+using GitOps.Sdk.Reconciliation;
+using GitOps.Sdk.Status;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Cli.Commands;
+
+/// <summary>
+/// <c>gitops reconcile --source &lt;git url|oci://…|helm repo url&gt; --ref &lt;ref&gt; --path &lt;p&gt; [--chart &lt;name&gt;]
+/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--namespace ns] [--once] [--dry-run] [--prune]</c>: reconciles one
+/// application into a cluster. Without <c>--once</c> it keeps running, correcting drift and printing every event (with
+/// attribution); <c>--dry-run</c> prints the plan and diff and changes nothing. Exit codes: 0 in sync or applied, 1 drift
+/// found in dry-run, 2 error. The inventory lives in the cluster, so separate <c>--once</c> runs prune what an earlier
+/// run applied; the application name defaults to a stable hash of source and path.
+/// </summary>
+internal sealed class ReconcileCommand : ICliCommand
+{
+    internal const int InSync = 0;
+    internal const int Drift = 1;
+    internal const int Error = 2;
+
+    public Command Create()
+    {
+        var source = new Option<string>("--source") { Description = "A Git URL, oci://registry/repository, or a Helm repository URL (with --chart).", Required = true };
+        var reference = new Option<string?>("--ref") { Description = "Branch, tag, commit, semver range or chart version." };
+        var path = new Option<string?>("--path") { Description = "The path inside the source that holds the desired state." };
+        var chart = new Option<string?>("--chart") { Description = "The chart name, for a Helm chart repository." };
+        var name = new Option<string?>("--name") { Description = "The application name; defaults to a stable value derived from source and path." };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file; defaults to $KUBECONFIG, then ~/.kube/config." };
+        var @namespace = new Option<string?>("--namespace", "-n") { Description = "The namespace for namespaced objects that declare none." };
+        var once = new Option<bool>("--once") { Description = "Reconcile once and exit (otherwise keep running and correct drift)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and diff; change nothing. Exit code 1 when anything differs." };
+        var prune = new Option<bool>("--prune") { Description = "Delete objects an earlier run applied that are no longer in the source." };
+
+        var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied, 1 = drift found (dry-run), 2 = error.")
+        {
+            source, reference, path, chart, name, kubeconfig, @namespace, once, dryRun, prune,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var request = new Request(
+                parseResult.GetValue(source)!,
+                parseResult.GetValue(reference),
+                parseResult.GetValue(path),
+                parseResult.GetValue(chart),
+                parseResult.GetValue(name),
+                parseResult.GetValue(kubeconfig),
+                parseResult.GetValue(@namespace),
+                parseResult.GetValue(once),
+                parseResult.GetValue(dryRun),
+                parseResult.GetValue(prune));
+            var stdout = parseResult.InvocationConfiguration.Output;
+            var stderr = parseResult.InvocationConfiguration.Error;
+            try
+            {
+                return await RunAsync(request, stdout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return InSync;
+            }
+#pragma warning disable CA1031 // Every failure becomes exit code 2 with a message; a stack trace helps no CLI user.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                await stderr.WriteLineAsync($"gitops reconcile: {ex.Message}").ConfigureAwait(false);
+                return Error;
+            }
+        });
+        return command;
+    }
+
+    internal sealed record Request(
+        string Source,
+        string? Ref,
+        string? Path,
+        string? Chart,
+        string? Name,
+        string? Kubeconfig,
+        string? Namespace,
+        bool Once,
+        bool DryRun,
+        bool Prune);
+
+    /// <summary>The default application name: <c>gitops-</c> and ten hex digits of SHA-256 over source (credentials removed), chart and path.</summary>
+    internal static string DefaultName(string source, string? chart, string? path)
+    {
+        var url = source.Trim();
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        var at = url.IndexOf('@', StringComparison.Ordinal);
+        var slash = scheme < 0 ? -1 : url.IndexOf('/', scheme + 3);
+        if (scheme >= 0 && at > scheme && (slash < 0 || at < slash))
+        {
+            url = string.Concat(url.AsSpan(0, scheme + 3), url.AsSpan(at + 1));
+        }
+
+        var text = $"{url.TrimEnd('/')}\n{chart}\n{path?.Trim('/')}";
+        return "gitops-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..10];
+    }
+
+    internal static SourceReference ToSource(Request r) => new()
+    {
+        Url = r.Source,
+        Ref = r.Ref,
+        Chart = r.Chart,
+        Type = r.Source.StartsWith("oci://", StringComparison.OrdinalIgnoreCase) ? SourceTypes.Oci
+            : r.Chart is not null ? SourceTypes.HelmRepository
+            : SourceTypes.Git,
+    };
+
+    internal static async Task<int> RunAsync(Request r, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var appName = r.Name ?? DefaultName(r.Source, r.Chart, r.Path);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddGitOps(o =>
+            {
+                o.Applications.Add(new ApplicationDefinition
+                {
+                    Name = appName,
+                    Source = ToSource(r),
+                    Path = string.IsNullOrEmpty(r.Path) ? null : r.Path,
+                    Namespace = r.Namespace,
+                    Prune = r.Prune,
+                    Mode = r.DryRun ? ReconcileMode.DetectOnly : ReconcileMode.Correct,
+                    Interval = TimeSpan.FromMinutes(5),
+                    MinRetryDelay = TimeSpan.FromSeconds(5),
+                    MaxRetryDelay = TimeSpan.FromMinutes(2),
+                });
+            })
+            .AddGitSource()
+            .AddHelmRepositorySource()
+            .AddOciSource()
+            .AddHelmRenderer()
+            .AddKustomizeRenderer()
+            .AddKubernetesTarget(o => o.KubeconfigPath = r.Kubeconfig);
+        using var host = builder.Build();
+        var controller = host.Services.GetRequiredService<IGitOpsController>();
+        var diffEngine = host.Services.GetRequiredService<IDiffEngine>();
+        var gate = new Lock();
+        using var subscription = controller.Events.Subscribe(e =>
+        {
+            lock (gate)
+            {
+                Print(e, stdout);
+            }
+        });
+
+        if (r.Once || r.DryRun)
+        {
+            var result = await controller.ReconcileAsync(appName, cancellationToken).ConfigureAwait(false);
+            if (r.DryRun)
+            {
+                PrintPlan(result, diffEngine, stdout);
+            }
+
+            await stdout.WriteLineAsync($"{appName}: {result.Outcome}{(result.Error is null ? string.Empty : $": {result.Error}")}").ConfigureAwait(false);
+            return result.Outcome switch
+            {
+                ReconcileOutcome.Failed or ReconcileOutcome.Cancelled => Error,
+                ReconcileOutcome.OutOfSync or ReconcileOutcome.Held => Drift,
+                _ => InSync,
+            };
+        }
+
+        await stdout.WriteLineAsync($"{appName}: watching {SafeUrl.Redact(r.Source)}; press Ctrl+C to stop").ConfigureAwait(false);
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return controller.GetStatus(appName)?.LastErrorStage is null ? InSync : Error;
+    }
+
+    private static void PrintPlan(ReconcileResult result, IDiffEngine diffEngine, TextWriter stdout)
+    {
+        if (result.Plan is not { } plan)
+        {
+            return;
+        }
+
+        foreach (var step in plan.Steps)
+        {
+            var (mark, verb) = step.Action switch
+            {
+                PlanAction.Apply when step.Live is null => ("+", "create"),
+                PlanAction.Apply => ("~", "update"),
+                PlanAction.Delete => ("-", "prune"),
+                PlanAction.Recreate => ("!", "recreate"),
+                PlanAction.Skip => (" ", "skip"),
+                _ => ((string?)null, (string?)null),
+            };
+            if (mark is null)
+            {
+                continue;
+            }
+
+            stdout.WriteLine($"{mark} {verb} {step.Key}{(step.Reason is null ? string.Empty : $" ({step.Reason})")}");
+            if (step.Diff is { HasDrift: true } diff && step.Action != PlanAction.Skip)
+            {
+                var text = diffEngine.FormatUnified(diff);
+                if (text.Length > 0)
+                {
+                    stdout.WriteLine(text.TrimEnd());
+                }
+            }
+        }
+    }
+
+    internal static void Print(ReconcileEvent e, TextWriter stdout)
+    {
+        var at = e.Timestamp.UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        switch (e)
+        {
+            case SourceFetched f:
+                stdout.WriteLine($"{at} {e.Application}: fetched {f.Source} at {f.Revision} ({f.Digest})");
+                break;
+            case Rendered rendered:
+                stdout.WriteLine($"{at} {e.Application}: rendered {rendered.ObjectCount} object(s) with {rendered.Renderer ?? "?"}");
+                break;
+            case DriftDetected drift:
+                foreach (var o in drift.Objects)
+                {
+                    stdout.WriteLine($"{at} {e.Application}: drift {o}");
+                }
+
+                break;
+            case Applied applied:
+                foreach (var o in applied.Objects)
+                {
+                    stdout.WriteLine($"{at} {e.Application}: {o.Outcome.ToString().ToLowerInvariant()} {o.Key}{(o.Message is null ? string.Empty : $": {o.Message}")}");
+                }
+
+                break;
+            case Pruned pruned:
+                foreach (var key in pruned.Objects)
+                {
+                    stdout.WriteLine($"{at} {e.Application}: pruned {key}");
+                }
+
+                break;
+            case HealthChanged health:
+                stdout.WriteLine($"{at} {e.Application}: health {health.Current.Status}{(health.Current.Message is null ? string.Empty : $": {health.Current.Message}")}");
+                break;
+            case PlanHeld held:
+                stdout.WriteLine($"{at} {e.Application}: {held.Plan.Steps.Length} step(s) held for approval (hash {held.Plan.Hash})");
+                break;
+            case ReconcileFailed failed:
+                stdout.WriteLine($"{at} {e.Application}: failed at {failed.Stage}: {failed.Message}");
+                break;
+            case ReconcileCompleted completed:
+                stdout.WriteLine($"{at} {e.Application}: {completed.Outcome} at {completed.Revision} ({completed.Trigger}, {completed.Duration.TotalMilliseconds:F0} ms)");
+                break;
+        }
+    }
+}

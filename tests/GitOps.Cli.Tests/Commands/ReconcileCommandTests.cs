@@ -1,0 +1,69 @@
+using GitOps.Cli.Commands;
+using GitOps.Sdk.Testing;
+using GitOps.Sdk.TestUtilities;
+using GitOps.Sdk.TestUtilities.Git;
+
+namespace GitOps.Cli.Tests.Commands;
+
+public sealed class ReconcileCommandTests
+{
+    [Fact]
+    public async Task Reconcile_OnceRunsThenDryRunThenPrune_UseInventoryInCluster()
+    {
+        using var temp = new TempDirectory("gitops-cli-reconcile");
+        var served = temp.Combine("served");
+        Directory.CreateDirectory(served);
+        await using var git = await GitDaemonServer.StartAsync(served);
+        var repo = await GitTestRepository.CreateAsync(served, "deploy");
+        repo.Write("app/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: one\n");
+        repo.Write("app/b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: two\n");
+        await repo.CommitAndPushAsync("first");
+        await using var api = await KubeApiEmulator.StartAsync();
+        var url = git.UrlOf("deploy");
+
+        (int Code, string Output) Run(params string[] extra) => RunWith(api.KubeconfigPath, extra);
+
+        (int Code, string Output) RunWith(string kubeconfig, params string[] extra)
+        {
+            var output = new StringWriter();
+            var args = new[] { "reconcile", "--source", url, "--ref", "main", "--path", "app", "--namespace", "default", "--kubeconfig", kubeconfig }.Concat(extra).ToArray();
+            var parse = CliApp.BuildRootCommand().Parse(args);
+            parse.InvocationConfiguration.Output = output;
+            parse.InvocationConfiguration.Error = output;
+            var code = parse.InvokeAsync().GetAwaiter().GetResult();
+            return (code, output.ToString());
+        }
+
+        var first = Run("--once");
+        first.Code.Should().Be(ReconcileCommand.InSync, first.Output);
+        first.Output.Should().Contain("created /ConfigMap/default/a");
+        api.Get("v1", "ConfigMap", "default", "b").Should().NotBeNull();
+
+        repo.Write("app/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: changed\n");
+        repo.Delete("app/b.yaml");
+        await repo.CommitAndPushAsync("second");
+
+        var dry = Run("--dry-run", "--prune");
+        dry.Code.Should().Be(ReconcileCommand.Drift, dry.Output);
+        dry.Output.Should().Contain("~ update /ConfigMap/default/a").And.Contain("- prune /ConfigMap/default/b").And.Contain("changed");
+        ((string?)api.Get("v1", "ConfigMap", "default", "a")!["data"]!["k"]).Should().Be("one", "a dry run changes nothing");
+
+        var second = Run("--once", "--prune");
+        second.Code.Should().Be(ReconcileCommand.InSync, second.Output);
+        ((string?)api.Get("v1", "ConfigMap", "default", "a")!["data"]!["k"]).Should().Be("changed");
+        api.Get("v1", "ConfigMap", "default", "b").Should().BeNull("a separate run prunes what an earlier run applied");
+
+        var bad = RunWith(temp.Combine("missing-kubeconfig"), "--once");
+        bad.Code.Should().Be(ReconcileCommand.Error);
+    }
+
+    [Fact]
+    public void DefaultName_IsStableAndDerivedFromSourceAndPath()
+    {
+        var a = ReconcileCommand.DefaultName("https://user:secret@git.example.com/shop.git", null, "apps/shop");
+
+        a.Should().Be(ReconcileCommand.DefaultName("https://git.example.com/shop.git", null, "/apps/shop/"));
+        a.Should().MatchRegex("^gitops-[0-9a-f]{10}$");
+        a.Should().NotBe(ReconcileCommand.DefaultName("https://git.example.com/shop.git", null, "apps/web"));
+    }
+}
