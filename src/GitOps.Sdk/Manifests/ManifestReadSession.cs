@@ -47,6 +47,7 @@ internal sealed class ManifestReadSession
 
     public ManifestReadResult Run()
     {
+        var lastEnd = YamlDotNet.Core.Mark.Empty;
         try
         {
             // A UTF-8 byte order mark decoded into the string is not content (YamlDotNet would make it part of the first key).
@@ -60,6 +61,7 @@ internal sealed class ManifestReadSession
             while (parser.MoveNext())
             {
                 var ev = parser.Current!;
+                lastEnd = ev.End;
                 switch (ev)
                 {
                     case StreamStart or StreamEnd:
@@ -110,6 +112,18 @@ internal sealed class ManifestReadSession
             }
 
             _errors.Add(new ManifestError(SyntaxMessage(ex), _file, index, line, column) { Code = ManifestErrorCodes.Syntax });
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not YamlException) on some malformed flow collections, e.g. an
+            // unterminated "[" after a flow mapping; it is still the user's syntax error, so report where reading stopped.
+            var index = _inDocument ? _documentIndex : _documentIndex + 1;
+            _errors.Add(new ManifestError(
+                "the YAML is not well formed after this point (an unterminated flow collection or scalar)",
+                _file,
+                index,
+                (int)lastEnd.Line,
+                (int)lastEnd.Column) { Code = ManifestErrorCodes.Syntax });
         }
 
         return Finish();

@@ -290,6 +290,17 @@ public sealed class ManifestReaderTableTests
     }
 
     [Fact]
+    public void Read_UnterminatedFlowSequenceAfterFlowMapping_ReportsSyntaxErrorNamingFile()
+    {
+        // YamlDotNet's scanner throws InvalidOperationException here rather than YamlException.
+        var result = new ManifestReader().Read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b\ndata: [broken", "apps/bad.yaml");
+
+        result.Objects.Should().BeEmpty();
+        result.Errors.Should().ContainSingle().Which.Should().Match<ManifestError>(
+            e => e.Code == ManifestErrorCodes.Syntax && e.File == "apps/bad.yaml" && e.DocumentIndex == 0 && e.Line > 0);
+    }
+
+    [Fact]
     public void Constructor_DepthBeyondSupported_Throws()
     {
         var act = () => new ManifestReader(new ManifestReaderOptions { MaxDepth = 500 });
