@@ -1,3 +1,4 @@
+using GitOps.Sdk.Shared;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;

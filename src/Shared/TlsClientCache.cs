@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace GitOps.Sdk.Helm.Sources;
+namespace GitOps.Sdk.Shared;
 
 /// <summary>
 /// HTTP clients for sources whose credentials carry TLS settings (<see cref="SourceCredentials.CaCertificatePem"/>,
