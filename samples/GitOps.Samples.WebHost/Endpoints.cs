@@ -24,8 +24,8 @@ public static partial class Endpoints
         app.MapGet("/apps/{name}", (IGitOpsController gitops, string name) =>
             gitops.GetStatus(name) is { } status ? Results.Ok(AppDetail.From(status)) : NotFound(name));
 
-        app.MapGet("/apps/{name}/diff", (IGitOpsController gitops, string name) =>
-            gitops.GetStatus(name) is { } status ? Results.Ok(AppDiff.From(status)) : NotFound(name));
+        app.MapGet("/apps/{name}/diff", async (LiveDiff diff, string name, CancellationToken cancellationToken) =>
+            await diff.ComputeAsync(name, cancellationToken) is { } result ? Results.Ok(result) : NotFound(name));
 
         app.MapPost("/apps/{name}/reconcile", (IGitOpsController gitops, string name) =>
             gitops.GetStatus(name) is null ? NotFound(name)
@@ -170,26 +170,26 @@ public sealed record AppFieldChange(string Path, string Kind, string? Desired, s
     public static AppFieldChange From(FieldChange c) => new(c.Path, c.Kind.ToString(), c.DesiredValue, c.LiveValue, c.Attribution?.ToString());
 }
 
-/// <summary>
-/// <c>GET /apps/{name}/diff</c>: what differs between Git and the cluster as of the last reconcile — objects not in
-/// sync, the plan held for approval, and the last drift. Request a reconcile to refresh it.
-/// </summary>
+/// <summary><c>GET /apps/{name}/diff</c>: what differs between Git (rendered now) and the live objects (read now).</summary>
 /// <param name="Application">The application.</param>
-/// <param name="Revision">The last attempted revision.</param>
-/// <param name="InSync">Whether nothing differs.</param>
-/// <param name="OutOfSync">Objects whose live state differs from Git.</param>
-/// <param name="HeldPlan">Steps waiting for approval, with their field changes.</param>
-/// <param name="LastDrift">The last drift seen.</param>
-public sealed record AppDiff(string Application, string? Revision, bool InSync, IReadOnlyList<AppObject> OutOfSync, IReadOnlyList<AppDriftObject> HeldPlan, AppDrift? LastDrift)
+/// <param name="Revision">The revision fetched from the source.</param>
+/// <param name="InSync">Whether no desired object differs.</param>
+/// <param name="Unchanged">How many desired objects match the live ones.</param>
+/// <param name="Objects">The objects that differ, with field changes and a unified diff (Secret values masked).</param>
+/// <param name="Error">Why the diff could not be computed (fetch or render failed).</param>
+public sealed record AppDiff(string Application, string? Revision, bool InSync, int Unchanged, IReadOnlyList<AppObjectDiff> Objects, string? Error)
 {
-    /// <summary>Describes a status' differences.</summary>
-    /// <param name="s">The status.</param>
-    /// <returns>The diff.</returns>
-    public static AppDiff From(ApplicationStatus s)
-    {
-        var outOfSync = s.Objects.Where(o => o.Sync != SyncStatus.Synced)
-            .Select(o => new AppObject(o.Key.ToString(), o.Sync.ToString(), o.Health.Status.ToString(), o.Message)).ToList();
-        var held = s.HeldPlan?.Steps.Select(h => new AppDriftObject(h.Key.ToString(), h.Action.ToString(), [.. h.Changes.Select(AppFieldChange.From)])).ToList() ?? [];
-        return new(s.Name, s.LastAttemptedRevision, outOfSync.Count == 0 && held.Count == 0, outOfSync, held, AppDrift.From(s.LastDrift));
-    }
+    /// <summary>A diff that could not be computed.</summary>
+    /// <param name="application">The application.</param>
+    /// <param name="revision">The revision, when fetched.</param>
+    /// <param name="error">Why.</param>
+    /// <returns>The result.</returns>
+    public static AppDiff Failed(string application, string? revision, string error) => new(application, revision, false, 0, [], error);
 }
+
+/// <summary>One object that differs.</summary>
+/// <param name="Key">The object key.</param>
+/// <param name="Action">What applying Git would do (Create, Update).</param>
+/// <param name="Changes">The changed fields, with who last wrote the live value.</param>
+/// <param name="Unified">A unified text diff like <c>kubectl diff</c>.</param>
+public sealed record AppObjectDiff(string Key, string Action, IReadOnlyList<AppFieldChange> Changes, string Unified);

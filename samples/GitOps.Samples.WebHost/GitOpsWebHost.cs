@@ -42,6 +42,7 @@ public static class GitOpsWebHost
             .AddGitSource()
             .AddKubernetesTarget(k => k.KubeconfigPath = kubeconfig);
         builder.Services.AddSingleton<PrometheusMetrics>();
+        builder.Services.AddSingleton<LiveDiff>();
         builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
 
         var app = builder.Build();

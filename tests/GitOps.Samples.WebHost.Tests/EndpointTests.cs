@@ -52,13 +52,36 @@ public sealed class EndpointTests(WebHostFixture fixture)
     }
 
     [Fact]
-    public async Task GetDiff_KnownApplication_ReturnsDifferencesAsOfLastReconcile()
+    public async Task GetDiff_CommitNotYetApplied_ShowsTheChangeAgainstLiveState()
     {
-        var diff = await fixture.Http.GetFromJsonAsync<JsonObject>("apps/demo/diff");
+        // Suspended, so the engine cannot apply the commit while we look at the diff.
+        fixture.Controller.Suspend("demo").Should().BeTrue();
+        try
+        {
+            var deployment = Path.Combine(fixture.Repository, "deployment.yaml");
+            await File.WriteAllTextAsync(deployment, (await File.ReadAllTextAsync(deployment)).Replace("web:1.4.2", "web:1.4.3", StringComparison.Ordinal));
+            var sha = await fixture.CommitAllAsync("Bump the image");
 
-        diff!["application"]!.GetValue<string>().Should().Be("demo");
-        diff["revision"]!.GetValue<string>().Should().StartWith("main@sha1:");
-        diff["inSync"]!.GetValue<bool>().Should().Be(diff["outOfSync"]!.AsArray().Count == 0 && diff["heldPlan"]!.AsArray().Count == 0);
+            var diff = await fixture.Http.GetFromJsonAsync<JsonObject>("apps/demo/diff");
+
+            diff!["application"]!.GetValue<string>().Should().Be("demo");
+            diff["revision"]!.GetValue<string>().Should().Be($"main@sha1:{sha}");
+            diff["inSync"]!.GetValue<bool>().Should().BeFalse();
+            diff["unchanged"]!.GetValue<int>().Should().Be(3);
+            var changed = diff["objects"]!.AsArray().Should().ContainSingle().Subject!;
+            changed["key"]!.GetValue<string>().Should().Be("apps/Deployment/demo/web");
+            changed["action"]!.GetValue<string>().Should().Be("Update");
+            var change = changed["changes"]!.AsArray().Should().ContainSingle().Subject!;
+            change["path"]!.GetValue<string>().Should().EndWith("/image");
+            change["desired"]!.GetValue<string>().Should().Contain("web:1.4.3");
+            change["live"]!.GetValue<string>().Should().Contain("web:1.4.2");
+            changed["unified"]!.GetValue<string>().Should().Contain("web:1.4.3").And.Contain("web:1.4.2");
+        }
+        finally
+        {
+            fixture.Controller.Resume("demo");
+        }
+
         (await fixture.Http.GetAsync("apps/nope/diff")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
