@@ -613,24 +613,11 @@ internal readonly struct DiffWalker
             }
 
             _rules.AdvanceName(ignore, 1, key, out var ignored);
-            if (ignored
-                || JsonValues.Exists(JsonValues.Get(desiredData, key))
-                || JsonValues.Exists(JsonValues.Get(desiredStringData, key)))
+            if (ignored || !ReportRemovedSecretKey(section, key, desiredData, desiredStringData, liveData))
             {
                 continue;
             }
 
-            var lv = JsonValues.Get(liveData, key);
-            if (!JsonValues.Exists(lv))
-            {
-                continue;
-            }
-
-            PushName(section, liveData);
-            PushName(key, lv);
-            Report(FieldChangeKind.Removed, default, lv);
-            Pop();
-            Pop();
             found = true;
             if (Detecting)
             {
@@ -855,6 +842,31 @@ internal readonly struct DiffWalker
         return -1;
     }
 
+    /// <summary>
+    /// Reports <c>section/key</c> of a Secret as removed when desired sets the key in neither <c>data</c> nor
+    /// <c>stringData</c> and live still has it; shared by the managedFields and last-applied three-way paths.
+    /// </summary>
+    private bool ReportRemovedSecretKey(ReadOnlySpan<byte> section, ReadOnlySpan<byte> key, JsonElement desiredData, JsonElement desiredStringData, JsonElement liveData)
+    {
+        if (JsonValues.Exists(JsonValues.Get(desiredData, key)) || JsonValues.Exists(JsonValues.Get(desiredStringData, key)))
+        {
+            return false;
+        }
+
+        var lv = JsonValues.Get(liveData, key);
+        if (!JsonValues.Exists(lv))
+        {
+            return false;
+        }
+
+        PushName(section, liveData);
+        PushName(key, lv);
+        Report(FieldChangeKind.Removed, default, lv);
+        Pop();
+        Pop();
+        return true;
+    }
+
     private bool LastAppliedSecretData(JsonElement last, ReadOnlySpan<byte> section, JsonElement d, JsonElement l, ulong ignore)
     {
         if (last.ValueKind != JsonValueKind.Object)
@@ -865,30 +877,22 @@ internal readonly struct DiffWalker
         var desiredData = JsonValues.Get(d, "data"u8);
         var desiredStringData = JsonValues.Get(d, "stringData"u8);
         var liveData = JsonValues.Get(l, "data"u8);
+        var sectionIgnore = _rules.AdvanceName(ignore, 0, section, out var sectionIgnored);
+        if (sectionIgnored)
+        {
+            return false;
+        }
+
         var found = false;
         foreach (var p in last.EnumerateObject())
         {
             var key = JsonValues.RawName(p);
-            var sectionIgnore = _rules.AdvanceName(ignore, 0, section, out var sectionIgnored);
             _rules.AdvanceName(sectionIgnore, 1, key, out var ignored);
-            if (sectionIgnored || ignored
-                || JsonValues.Exists(JsonValues.Get(desiredData, key))
-                || JsonValues.Exists(JsonValues.Get(desiredStringData, key)))
+            if (ignored || !ReportRemovedSecretKey(section, key, desiredData, desiredStringData, liveData))
             {
                 continue;
             }
 
-            var lv = JsonValues.Get(liveData, key);
-            if (!JsonValues.Exists(lv))
-            {
-                continue;
-            }
-
-            PushName(section, liveData);
-            PushName(key, lv);
-            Report(FieldChangeKind.Removed, default, lv);
-            Pop();
-            Pop();
             found = true;
             if (Detecting)
             {
