@@ -155,14 +155,7 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider, IDisposable
             var entryInfo = new CacheEntry { ChartFolder = FindChartFolder(source, chart, entry.Version, content) };
             await File.WriteAllTextAsync(Path.Combine(staging, MarkerFile), JsonSerializer.Serialize(entryInfo), cancellationToken).ConfigureAwait(false);
             var final = CacheFolder(digest);
-            try
-            {
-                Directory.Move(staging, final);
-            }
-            catch (IOException) when (Directory.Exists(final))
-            {
-                // Another fetch cached the same digest meanwhile: same bytes, keep theirs.
-            }
+            ContentCacheFolders.Publish(staging, final);
 
             if (indexDigest is null)
             {
@@ -176,7 +169,7 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider, IDisposable
         {
             if (Directory.Exists(staging))
             {
-                TryDelete(staging);
+                ContentCacheFolders.TryDelete(staging);
             }
         }
     }
@@ -463,23 +456,7 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider, IDisposable
 
     private string CacheFolder(string digest) => Path.Combine(_options.CacheDirectory, "charts", digest.Replace(':', '-'));
 
-    private static CacheEntry? TryReadCache(string folder)
-    {
-        var marker = Path.Combine(folder, MarkerFile);
-        if (!File.Exists(marker))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<CacheEntry>(File.ReadAllText(marker));
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static CacheEntry? TryReadCache(string folder) => ContentCacheFolders.TryReadMarker<CacheEntry>(folder, MarkerFile);
 
     private SourceArtifact ToArtifact(SourceReference source, ChartIndexEntry entry, string digest, string folder, CacheEntry cached)
     {
@@ -522,20 +499,6 @@ public sealed class HelmRepositorySourceProvider : ISourceProvider, IDisposable
             ArtifactKind = ArtifactKinds.HelmChart,
             Metadata = metadata,
         };
-    }
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     private static void TryDeleteFile(string file)

@@ -1,3 +1,4 @@
+using GitOps.Sdk.Shared;
 using System.Text.Json;
 using GitOps.Sdk.Oci.Distribution;
 using GitOps.Sdk.Sources;
@@ -129,14 +130,7 @@ public sealed class OciSourceProvider : ISourceProvider
             };
             await File.WriteAllTextAsync(Path.Combine(staging, MarkerFile), JsonSerializer.Serialize(entry), cancellationToken).ConfigureAwait(false);
 
-            try
-            {
-                Directory.Move(staging, final);
-            }
-            catch (IOException) when (Directory.Exists(final))
-            {
-                // Someone else cached the same digest meanwhile: same content, keep theirs.
-            }
+            ContentCacheFolders.Publish(staging, final);
 
             Log.Fetched(_logger, source.ToString(), resolved.Revision, layer.Digest, layer.MediaType, extracted.Files);
             return ToArtifact(source, resolved, final, TryReadCache(final) ?? entry);
@@ -145,7 +139,7 @@ public sealed class OciSourceProvider : ISourceProvider
         {
             if (Directory.Exists(staging))
             {
-                TryDelete(staging);
+                ContentCacheFolders.TryDelete(staging);
             }
         }
     }
@@ -248,23 +242,7 @@ public sealed class OciSourceProvider : ISourceProvider
             : throw new SourceException($"{source} at {revision}: the chart archive holds {charts.Count} top-level folders with a Chart.yaml; expected one.") { Kind = SourceErrorKind.Integrity };
     }
 
-    private static CacheEntry? TryReadCache(string folder)
-    {
-        var marker = Path.Combine(folder, MarkerFile);
-        if (!File.Exists(marker))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<CacheEntry>(File.ReadAllText(marker));
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static CacheEntry? TryReadCache(string folder) => ContentCacheFolders.TryReadMarker<CacheEntry>(folder, MarkerFile);
 
     private SourceArtifact ToArtifact(SourceReference source, Resolved resolved, string folder, CacheEntry entry)
     {
@@ -303,20 +281,6 @@ public sealed class OciSourceProvider : ISourceProvider
             ArtifactKind = entry.Kind,
             Metadata = metadata,
         };
-    }
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     private sealed record Resolved(OciRepositoryReference Repository, SourceCredentials? Credentials, OciDescriptor Manifest, string? Tag, string Revision);
