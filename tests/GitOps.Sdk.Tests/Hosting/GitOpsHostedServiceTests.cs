@@ -140,6 +140,8 @@ public sealed class GitOpsHostedServiceTests
         h.Controller.NotifySourceChanged("memory://other").Should().Be(0);
         await WaitUntilAsync(() => h.Value("a") == "pushed", "the pushed change was applied");
 
+        // The object is written before the run publishes its completion event: wait for the event too.
+        await WaitUntilAsync(() => h.Completed == 2, "the source-change reconcile completed");
         h.EventsOf<ReconcileCompleted>()[^1].Trigger.Should().Be(ReconcileTrigger.SourceChanged);
         await h.HostedService.StopAsync(default);
     }
