@@ -52,7 +52,6 @@ public sealed class TarballServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
         _listener.Close();
         try
         {

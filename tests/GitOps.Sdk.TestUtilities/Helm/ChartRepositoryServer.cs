@@ -58,7 +58,9 @@ public sealed class ChartRepositoryServer : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _listener.Stop();
+
+        // Close alone: on Linux, Stop followed by Close unregisters the prefixes twice, and the second pass re-binds
+        // the port (HttpEndPointManager.GetEPListener), failing with "Address already in use" once another test owns it.
         _listener.Close();
         try
         {

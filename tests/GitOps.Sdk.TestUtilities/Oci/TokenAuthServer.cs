@@ -72,7 +72,6 @@ public sealed class TokenAuthServer : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _listener.Stop();
         _listener.Close();
         try
         {
