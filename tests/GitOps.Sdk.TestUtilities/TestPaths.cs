@@ -8,10 +8,11 @@ public static class TestPaths
     /// <summary>Gets the repository root (the folder holding <c>GitOps.Sdk.sln</c>).</summary>
     public static string RepositoryRoot => Root.Value;
 
-    /// <summary>Gets <c>../shared/testdata/kube-live</c> beside the repository (override with <c>GITOPS_KUBE_LIVE</c>).</summary>
-    public static string KubeLive =>
-        Environment.GetEnvironmentVariable("GITOPS_KUBE_LIVE")
-        ?? Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "testdata", "kube-live"));
+    /// <summary>
+    /// Gets the recorded real-server corpus, <c>tests/testdata/kube-live</c> inside the repository. The project owns
+    /// this copy; nothing outside the repository is read by any build or test.
+    /// </summary>
+    public static string KubeLive => Path.Combine(RepositoryRoot, "tests", "testdata", "kube-live");
 
     /// <summary>Gets the corpus' case folders (<c>kube-live/cases/NN-*</c>), sorted.</summary>
     public static IReadOnlyList<string> KubeLiveCases =>

@@ -133,8 +133,8 @@ public sealed class KustomizeRendererTests : IDisposable
     [Fact]
     public async Task RenderAsync_FileOutsideRoot_IsRefusedUnlessTheLoadRestrictorAllowsIt()
     {
-        _temp.WriteFile("shared/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n");
-        _temp.WriteFile("app/kustomization.yaml", "resources:\n- ../shared/extra.yaml\n");
+        _temp.WriteFile("common/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n");
+        _temp.WriteFile("app/kustomization.yaml", "resources:\n- ../common/extra.yaml\n");
 
         var restricted = await Renderer().RenderAsync(Artifact("app"), new RenderOptions(), default);
         var allowed = await Renderer(o => o.LoadRestrictor = "LoadRestrictionsNone").RenderAsync(Artifact("app"), new RenderOptions(), default);

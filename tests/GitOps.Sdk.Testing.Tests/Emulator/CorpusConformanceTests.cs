@@ -7,7 +7,7 @@ using GitOps.Sdk.TestUtilities;
 namespace GitOps.Sdk.Testing.Tests.Emulator;
 
 /// <summary>
-/// Replays every recorded case of ../shared/testdata/kube-live/cases: server-side apply of desired.yaml with field
+/// Replays every recorded case of tests/testdata/kube-live/cases: server-side apply of desired.yaml with field
 /// manager gitops-sdk, then the stored object must equal what the real API server stored (live.json, or
 /// live-before.json for mutation cases); mutation cases then run their mutation.sh with the real kubectl and compare again.
 /// </summary>

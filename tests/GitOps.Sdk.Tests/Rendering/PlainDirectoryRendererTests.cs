@@ -123,9 +123,9 @@ public sealed class PlainDirectoryRendererTests : IDisposable
     [Fact]
     public async Task RenderAsync_SymlinkInsideRoot_Followed()
     {
-        _dir.WriteFile("shared/base.yaml", Cm("base"));
+        _dir.WriteFile("common/base.yaml", Cm("base"));
         _dir.WriteFile("app/cm.yaml", Cm("app"));
-        File.CreateSymbolicLink(_dir.Combine("app", "base.yaml"), "../shared/base.yaml");
+        File.CreateSymbolicLink(_dir.Combine("app", "base.yaml"), "../common/base.yaml");
 
         var result = await RenderAsync("app");
 
