@@ -15,7 +15,7 @@ namespace GitOps.Cli.Commands;
 
 /// <summary>
 /// <c>gitops reconcile --source &lt;git url|oci://…|helm repo url&gt; --ref &lt;ref&gt; --path &lt;p&gt; [--chart &lt;name&gt;]
-/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--context &lt;name&gt;] [--namespace ns] [--once] [--dry-run] [--prune]</c>: reconciles one
+/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--context &lt;name&gt;] [--namespace ns] [--create-namespace] [--once] [--dry-run] [--prune]</c>: reconciles one
 /// application into a cluster. Without <c>--once</c> it keeps running, correcting drift and printing every event (with
 /// attribution); <c>--dry-run</c> prints the plan and diff and changes nothing. Exit codes: 0 in sync or applied (also when
 /// continuous mode is stopped by SIGTERM or SIGINT after a clean reconcile), 1 drift found in dry-run, 2 error, 130 or 143
@@ -41,13 +41,14 @@ internal sealed class ReconcileCommand : ICliCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file; defaults to $KUBECONFIG (a ':'-separated list, merged as kubectl does), then ~/.kube/config, then the pod's service account." };
         var context = new Option<string?>("--context") { Description = "The kubeconfig context; defaults to the current context." };
         var @namespace = new Option<string?>("--namespace", "-n") { Description = "The namespace for namespaced objects that declare none." };
+        var createNamespace = new Option<bool>("--create-namespace") { Description = "Create the --namespace namespace first (owned by the application like its other objects) when the source does not declare it." };
         var once = new Option<bool>("--once") { Description = "Reconcile once and exit (otherwise keep running and correct drift)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and diff; change nothing. Exit code 1 when anything differs." };
         var prune = new Option<bool>("--prune") { Description = "Delete objects an earlier run applied that are no longer in the source." };
 
         var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied (or continuous mode stopped by SIGTERM/SIGINT), 1 = drift found (dry-run), 2 = error, 130/143 = --once interrupted by SIGINT/SIGTERM.")
         {
-            source, reference, path, chart, name, kubeconfig, context, @namespace, once, dryRun, prune,
+            source, reference, path, chart, name, kubeconfig, context, @namespace, createNamespace, once, dryRun, prune,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -64,6 +65,7 @@ internal sealed class ReconcileCommand : ICliCommand
                 parseResult.GetValue(prune))
             {
                 Context = parseResult.GetValue(context),
+                CreateNamespace = parseResult.GetValue(createNamespace),
             };
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
@@ -101,6 +103,9 @@ internal sealed class ReconcileCommand : ICliCommand
     {
         /// <summary>Gets the kubeconfig context, or <see langword="null"/> for the current one.</summary>
         public string? Context { get; init; }
+
+        /// <summary>Gets a value indicating whether the target namespace is created first.</summary>
+        public bool CreateNamespace { get; init; }
     }
 
     /// <summary>The default application name: <c>gitops-</c> and ten hex digits of SHA-256 over source (credentials removed), chart and path.</summary>
@@ -144,6 +149,7 @@ internal sealed class ReconcileCommand : ICliCommand
                     Source = ToSource(r),
                     Path = string.IsNullOrEmpty(r.Path) ? null : r.Path,
                     Namespace = r.Namespace,
+                    CreateNamespace = r.CreateNamespace,
                     Prune = r.Prune,
                     Mode = r.DryRun ? ReconcileMode.DetectOnly : ReconcileMode.Correct,
                     Interval = TimeSpan.FromMinutes(5),
