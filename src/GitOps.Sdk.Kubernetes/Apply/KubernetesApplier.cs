@@ -558,7 +558,7 @@ public sealed class KubernetesApplier : IApplier
 
             if (_client.Time.GetUtcNow() >= deadline)
             {
-                return $"its CustomResourceDefinition {crdName} did not become Established within {_client.Options.CrdEstablishedTimeout.TotalSeconds:0} s ({last})";
+                return $"its CustomResourceDefinition {crdName} did not become Established within {_client.Options.CrdEstablishedTimeout.TotalSeconds:0.###} s (KubernetesTargetOptions.CrdEstablishedTimeout; last seen: {last})";
             }
 
             await Task.Delay(delay, _client.Time, cancellationToken).ConfigureAwait(false);

@@ -106,7 +106,6 @@ public sealed class FirstRealClusterSyncTests
     [MemberData(nameof(EstablishDelays))]
     public async Task Reconcile_FirstSyncDryRunDriftPruneContinuousAndSigterm_AgainstLaggingDiscovery(int establishDelayMs)
     {
-        _ = establishDelayMs; // TEMP until the emulator option lands
         using var temp = new TempDirectory("gitops-cli-first-sync");
         var served = temp.Combine("served");
         Directory.CreateDirectory(served);
@@ -118,7 +117,7 @@ public sealed class FirstRealClusterSyncTests
         repo.Write("app/service.yaml", Service);
         repo.Write("app/settings.yaml", Settings);
         await repo.CommitAndPushAsync("shop");
-        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { /*CrdEstablishDelay = TimeSpan.FromMilliseconds(establishDelayMs)*/ });
+        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(establishDelayMs) });
         string[] common = ["reconcile", "--source", git.UrlOf("deploy"), "--ref", "main", "--path", "app", "--name", App, "--namespace", Ns, "--create-namespace", "--prune", "--kubeconfig", api.KubeconfigPath];
         api.Get("v1", "Namespace", null, Ns).Should().BeNull("the target namespace does not exist yet");
 
