@@ -46,6 +46,31 @@ public sealed class CrdEstablishApplyTests
     }
 
     [Fact]
+    public async Task ApplyAsync_DiscoveryStillNotFoundAfterEstablished_RetriesMappingThenCreates()
+    {
+        await using var t = await KubeTarget.StartAsync(emulator: new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(120) });
+        var crd = Crd;
+        var summer = Promotion("summer");
+        var plan = new ApplyPlan
+        {
+            Application = App,
+            Steps =
+            [
+                new PlanStep { Key = crd.Key, Action = PlanAction.Apply, Desired = crd },
+                new PlanStep { Key = summer.Key, Action = PlanAction.Apply, Desired = summer },
+            ],
+        };
+
+        // Discovery of the new group version lags behind Established for three more reads.
+        var lag = t.Api.Faults.Add(new FaultRule { Method = "GET", PathContains = "/apis/shop.example.org/v1", StatusCode = 404, Message = "404 page not found", Times = 3 });
+        var result = await t.Applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None);
+
+        result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => $"{o.Key}: {o.Outcome} {o.Message}")));
+        lag.Exhausted.Should().BeTrue("the applier read discovery again until it served the kind");
+        (await t.GetAsync(summer.Key, "shop.example.org/v1")).Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task ApplyAsync_DryRunCrdNotInstalled_ReportsCustomResourceAsCreatedAfterTheCrd()
     {
         await using var t = await KubeTarget.StartAsync(emulator: new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(120) });
