@@ -95,7 +95,8 @@ internal static class KubeProtobuf
                 result[name] = value;
             }
 
-            return result;
+            // Re-read as text so the emulator holds the same kind of nodes as for a JSON body (values backed by JSON, not CLR numbers).
+            return JsonNode.Parse(result.ToJsonString(JsonValues.Wire))!.AsObject();
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or ProtobufDecodeException)
         {
