@@ -156,6 +156,19 @@ public sealed class KubectlCreateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Autoscale_Deployment_CreatesTheHorizontalPodAutoscaler()
+    {
+        (await KubectlAsync(_protobuf, "create", "deployment", "web", "--image=nginx:1.27")).ExitCode.Should().Be(0);
+
+        var autoscale = await KubectlAsync(_protobuf, "autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu-percent=80");
+
+        autoscale.ExitCode.Should().Be(0, autoscale.StandardError);
+        var hpa = await GetJsonAsync(_protobuf, "horizontalpodautoscalers.v1.autoscaling/web");
+        var expected = JsonNode.Parse("""{"scaleTargetRef":{"kind":"Deployment","name":"web","apiVersion":"apps/v1"},"minReplicas":2,"maxReplicas":5,"targetCPUUtilizationPercentage":80}""");
+        JsonNode.DeepEquals(hpa["spec"], expected).Should().BeTrue(hpa["spec"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Create_DryRunServer_PrintsTheDefaultedObjectAndStoresNothing()
     {
         var before = _protobuf.ResourceVersion;
@@ -200,11 +213,61 @@ public sealed class KubectlCreateTests : IAsyncLifetime
         using var content = new ByteArrayContent([.. "k8s\0"u8, 0x0a, 0x00]);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.kubernetes.protobuf");
 
-        using var response = await http.PostAsync(new Uri("apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", UriKind.Relative), content);
+        using var response = await http.PostAsync(new Uri("apis/storage.k8s.io/v1/storageclasses", UriKind.Relative), content);
 
         response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
         var status = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        ((string?)status["message"]).Should().Contain("autoscaling/v2, Kind=HorizontalPodAutoscaler");
+        ((string?)status["message"]).Should().Contain("storage.k8s.io/v1, Kind=StorageClass");
+    }
+
+    [Fact]
+    public async Task Put_ProtobufConfigMap_UpdatesAndChecksTheResourceVersion()
+    {
+        (await KubectlAsync(_protobuf, "create", "configmap", "settings", "--from-literal=mode=fast")).ExitCode.Should().Be(0);
+        var rv = (string)_protobuf.Get("v1", "ConfigMap", "default", "settings")!["metadata"]!["resourceVersion"]!;
+        using var http = new HttpClient { BaseAddress = _protobuf.BaseAddress };
+
+        // ConfigMap: metadata 1 (name 1, namespace 3, resourceVersion 6), data 2 (map<string,string>).
+        byte[] Body(string resourceVersion, string mode) => ProtobufWire.Envelope("v1", "ConfigMap", ProtobufWire.Message(
+            ProtobufWire.Msg(1, ProtobufWire.Message(ProtobufWire.Str(1, "settings"), ProtobufWire.Str(3, "default"), ProtobufWire.Str(6, resourceVersion))),
+            ProtobufWire.Entry(2, "mode", mode)));
+
+        using var update = await http.PutAsync(new Uri("api/v1/namespaces/default/configmaps/settings", UriKind.Relative), Protobuf(Body(rv, "safe")));
+        update.StatusCode.Should().Be(HttpStatusCode.OK, await update.Content.ReadAsStringAsync());
+        _protobuf.Get("v1", "ConfigMap", "default", "settings")!["data"]!.ToJsonString().Should().Be("""{"mode":"safe"}""");
+
+        using var stale = await http.PutAsync(new Uri("api/v1/namespaces/default/configmaps/settings", UriKind.Relative), Protobuf(Body(rv, "slow")));
+        stale.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        _protobuf.Get("v1", "ConfigMap", "default", "settings")!["data"]!.ToJsonString().Should().Be("""{"mode":"safe"}""");
+    }
+
+    [Fact]
+    public async Task Delete_ProtobufDeleteOptions_AreHonoured()
+    {
+        (await KubectlAsync(_protobuf, "create", "configmap", "settings", "--from-literal=mode=fast")).ExitCode.Should().Be(0);
+        using var http = new HttpClient { BaseAddress = _protobuf.BaseAddress };
+        var uri = new Uri("api/v1/namespaces/default/configmaps/settings", UriKind.Relative);
+
+        // DeleteOptions: preconditions 2 (uid 1), dryRun 5 (repeated string).
+        using var dryRun = new HttpRequestMessage(HttpMethod.Delete, uri) { Content = Protobuf(ProtobufWire.Envelope("v1", "DeleteOptions", ProtobufWire.Str(5, "All"))) };
+        using var dryRunResponse = await http.SendAsync(dryRun);
+        dryRunResponse.StatusCode.Should().Be(HttpStatusCode.OK, await dryRunResponse.Content.ReadAsStringAsync());
+        _protobuf.Get("v1", "ConfigMap", "default", "settings").Should().NotBeNull("a dry run deletes nothing");
+
+        using var wrongUid = new HttpRequestMessage(HttpMethod.Delete, uri)
+        {
+            Content = Protobuf(ProtobufWire.Envelope("v1", "DeleteOptions", ProtobufWire.Msg(2, ProtobufWire.Str(1, "00000000-0000-0000-0000-000000000000")))),
+        };
+        using var wrongUidResponse = await http.SendAsync(wrongUid);
+        wrongUidResponse.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        _protobuf.Get("v1", "ConfigMap", "default", "settings").Should().NotBeNull("the uid precondition failed");
+    }
+
+    private static ByteArrayContent Protobuf(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(ProtobufWire.MediaType);
+        return content;
     }
 
     private static JsonObject Corpus(string name) =>

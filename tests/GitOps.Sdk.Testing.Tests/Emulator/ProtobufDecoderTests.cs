@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using GitOps.Sdk.Testing.Emulator;
 using GitOps.Sdk.Testing.Emulator.Protobuf;
 using GitOps.Sdk.TestUtilities;
-using Google.Protobuf;
+using static GitOps.Sdk.Testing.Tests.Emulator.ProtobufWire;
 
 namespace GitOps.Sdk.Testing.Tests.Emulator;
 
@@ -31,7 +31,7 @@ public sealed class ProtobufDecoderTests
         RecordedBodies().Should().HaveSameCount(Directory.GetFiles(Recordings, "*.json"));
         kinds.Should().BeEquivalentTo(
             "Namespace", "ConfigMap", "Secret", "ServiceAccount", "Deployment", "Service", "Job", "CronJob", "Role", "RoleBinding",
-            "ClusterRole", "ClusterRoleBinding", "ResourceQuota", "PriorityClass", "PodDisruptionBudget", "Ingress");
+            "ClusterRole", "ClusterRoleBinding", "ResourceQuota", "PriorityClass", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler");
     }
 
     [Theory]
@@ -124,14 +124,14 @@ public sealed class ProtobufDecoderTests
     [Fact]
     public void Decode_KindWithoutMessageType_Is415NamingTheKind()
     {
-        var body = Envelope("autoscaling/v2", "HorizontalPodAutoscaler", Message(Msg(1, Message(Str(1, "h")))));
+        var body = Envelope("storage.k8s.io/v1", "StorageClass", Message(Msg(1, Message(Str(1, "fast")))));
 
-        var act = () => KubeProtobuf.Decode(body, Type("autoscaling/v2", "HorizontalPodAutoscaler"));
+        var act = () => KubeProtobuf.Decode(body, Type("storage.k8s.io/v1", "StorageClass"));
 
         var error = act.Should().Throw<ApiException>().Which;
         error.Code.Should().Be(415);
         ((string?)error.Body["reason"]).Should().Be("UnsupportedMediaType");
-        ((string?)error.Body["message"]).Should().Contain("autoscaling/v2, Kind=HorizontalPodAutoscaler");
+        ((string?)error.Body["message"]).Should().Contain("storage.k8s.io/v1, Kind=StorageClass");
     }
 
     [Theory]
@@ -147,38 +147,4 @@ public sealed class ProtobufDecoderTests
         GoDuration.Format(nanos).Should().Be(expected);
 
     private static ResourceType Type(string apiVersion, string kind) => Registry.FindByKind(apiVersion, kind)!;
-
-    private static byte[] Envelope(string apiVersion, string kind, byte[] raw) =>
-        [.. "k8s\0"u8, .. Message(Msg(1, Message(Str(1, apiVersion), Str(2, kind))), Bytes(2, raw))];
-
-    private static byte[] Message(params byte[][] fields) => [.. fields.SelectMany(f => f)];
-
-    private static byte[] Str(int number, string value) => Write(o =>
-    {
-        o.WriteTag(number, WireFormat.WireType.LengthDelimited);
-        o.WriteString(value);
-    });
-
-    private static byte[] Bytes(int number, byte[] value) => Write(o =>
-    {
-        o.WriteTag(number, WireFormat.WireType.LengthDelimited);
-        o.WriteBytes(ByteString.CopyFrom(value));
-    });
-
-    private static byte[] Msg(int number, byte[] message) => Bytes(number, message);
-
-    private static byte[] Varint(int number, long value) => Write(o =>
-    {
-        o.WriteTag(number, WireFormat.WireType.Varint);
-        o.WriteInt64(value);
-    });
-
-    private static byte[] Write(Action<CodedOutputStream> write)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        write(output);
-        output.Flush();
-        return buffer.ToArray();
-    }
 }
