@@ -17,7 +17,8 @@ namespace GitOps.Cli.Commands;
 /// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--namespace ns] [--once] [--dry-run] [--prune]</c>: reconciles one
 /// application into a cluster. Without <c>--once</c> it keeps running, correcting drift and printing every event (with
 /// attribution); <c>--dry-run</c> prints the plan and diff and changes nothing. Exit codes: 0 in sync or applied, 1 drift
-/// found in dry-run, 2 error. The inventory lives in the cluster, so separate <c>--once</c> runs prune what an earlier
+/// found in dry-run, 2 error, 3 objects refused by a safety rule (owned by another application, unmarked without
+/// <c>--adopt</c>, or a prune blocked by a deletion guard). The inventory lives in the cluster, so separate <c>--once</c> runs prune what an earlier
 /// run applied; the application name defaults to a stable hash of source and path.
 /// </summary>
 internal sealed class ReconcileCommand : ICliCommand
@@ -25,6 +26,7 @@ internal sealed class ReconcileCommand : ICliCommand
     internal const int InSync = 0;
     internal const int Drift = 1;
     internal const int Error = 2;
+    internal const int Refused = 3;
 
     public Command Create()
     {
@@ -38,10 +40,12 @@ internal sealed class ReconcileCommand : ICliCommand
         var once = new Option<bool>("--once") { Description = "Reconcile once and exit (otherwise keep running and correct drift)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and diff; change nothing. Exit code 1 when anything differs." };
         var prune = new Option<bool>("--prune") { Description = "Delete objects an earlier run applied that are no longer in the source." };
+        var adopt = new Option<bool>("--adopt") { Description = "Adopt live objects that carry no ownership label (AllowAdoption); without it they are refused (exit code 3)." };
+        var takeover = new Option<bool>("--takeover") { Description = "Take over objects whose ownership label names another application (AllowTakeover); without it they are refused (exit code 3)." };
 
-        var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied, 1 = drift found (dry-run), 2 = error.")
+        var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied, 1 = drift found (dry-run), 2 = error, 3 = objects refused (ownership or prune guard).")
         {
-            source, reference, path, chart, name, kubeconfig, @namespace, once, dryRun, prune,
+            source, reference, path, chart, name, kubeconfig, @namespace, once, dryRun, prune, adopt, takeover,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -55,7 +59,11 @@ internal sealed class ReconcileCommand : ICliCommand
                 parseResult.GetValue(@namespace),
                 parseResult.GetValue(once),
                 parseResult.GetValue(dryRun),
-                parseResult.GetValue(prune));
+                parseResult.GetValue(prune))
+            {
+                Adopt = parseResult.GetValue(adopt),
+                Takeover = parseResult.GetValue(takeover),
+            };
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
             try
@@ -87,7 +95,14 @@ internal sealed class ReconcileCommand : ICliCommand
         string? Namespace,
         bool Once,
         bool DryRun,
-        bool Prune);
+        bool Prune)
+    {
+        /// <summary>Gets a value indicating whether unmarked live objects are adopted (<c>--adopt</c>).</summary>
+        public bool Adopt { get; init; }
+
+        /// <summary>Gets a value indicating whether objects of other applications are taken over (<c>--takeover</c>).</summary>
+        public bool Takeover { get; init; }
+    }
 
     /// <summary>The default application name: <c>gitops-</c> and ten hex digits of SHA-256 over source (credentials removed), chart and path.</summary>
     internal static string DefaultName(string source, string? chart, string? path)
@@ -130,6 +145,8 @@ internal sealed class ReconcileCommand : ICliCommand
                     Path = string.IsNullOrEmpty(r.Path) ? null : r.Path,
                     Namespace = r.Namespace,
                     Prune = r.Prune,
+                    AllowAdoption = r.Adopt,
+                    AllowTakeover = r.Takeover,
                     Mode = r.DryRun ? ReconcileMode.DetectOnly : ReconcileMode.Correct,
                     Interval = TimeSpan.FromMinutes(5),
                     MinRetryDelay = TimeSpan.FromSeconds(5),
@@ -166,6 +183,7 @@ internal sealed class ReconcileCommand : ICliCommand
             return result.Outcome switch
             {
                 ReconcileOutcome.Failed or ReconcileOutcome.Cancelled => Error,
+                ReconcileOutcome.Refused => Refused,
                 ReconcileOutcome.OutOfSync or ReconcileOutcome.Held => Drift,
                 _ => InSync,
             };
@@ -260,6 +278,13 @@ internal sealed class ReconcileCommand : ICliCommand
                 break;
             case ReconcileFailed failed:
                 stdout.WriteLine($"{at} {e.Application}: failed at {failed.Stage}: {failed.Message}");
+                break;
+            case ObjectsRefused refused:
+                foreach (var o in refused.Objects)
+                {
+                    stdout.WriteLine($"{at} {e.Application}: refused {o.Key}: {o.Reason}");
+                }
+
                 break;
             case ReconcileCompleted completed:
                 stdout.WriteLine($"{at} {e.Application}: {completed.Outcome} at {completed.Revision} ({completed.Trigger}, {completed.Duration.TotalMilliseconds:F0} ms)");

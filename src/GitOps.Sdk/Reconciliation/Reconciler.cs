@@ -450,6 +450,7 @@ internal sealed class Reconciler
             Prune = app.Prune && (!emptyRender || app.AllowEmptyPrune),
             AllowEmptyPrune = app.AllowEmptyPrune,
             AllowAdoption = app.AllowAdoption,
+            AllowTakeover = app.AllowTakeover,
             AllowRecreate = app.AllowRecreate,
         };
         var request = new PlanRequest
@@ -474,6 +475,13 @@ internal sealed class Reconciler
         {
             _approvedHash = null;
             UpdateStatus(s => s with { HeldPlan = null });
+            if (app.Mode == ReconcileMode.Correct && OwnedInventory.WithoutForeign(inventory, plan) is { } narrowed)
+            {
+                // Nothing to write, but objects that turned out to be someone else's leave the inventory.
+                run.Stage = ReconcileStage.Inventory;
+                await _s.Inventory.SaveAsync(narrowed, cancellationToken).ConfigureAwait(false);
+            }
+
             return await CompleteWithoutApplyAsync(run, liveObjects, ReconcileOutcome.Synced, cancellationToken).ConfigureAwait(false);
         }
 
@@ -539,7 +547,7 @@ internal sealed class Reconciler
 
         // Apply, with the inventory widened first so that a crash mid-apply cannot orphan new objects.
         run.Stage = ReconcileStage.Inventory;
-        var widened = MergeInventory(inventory, plan, desired, revision: inventory?.Revision);
+        var widened = OwnedInventory.Widen(inventory, plan, revision: inventory?.Revision);
         await _s.Inventory.SaveAsync(widened, cancellationToken).ConfigureAwait(false);
 
         run.Stage = ReconcileStage.Apply;
@@ -557,7 +565,9 @@ internal sealed class Reconciler
         RecordApplyMetrics(applied);
 
         run.Stage = ReconcileStage.Inventory;
-        var final = FinalInventory(widened, plan, applied, desired, liveObjects, run.Revision);
+        applied = MarkAdoptions(plan, applied);
+        run.Apply = applied;
+        var final = OwnedInventory.Complete(widened, inventory, plan, applied, desired, liveObjects, run.Revision);
         await _s.Inventory.SaveAsync(final, CancellationToken.None).ConfigureAwait(false);
         PublishApplyEvents(run, applied);
 
@@ -571,7 +581,7 @@ internal sealed class Reconciler
         // Health: read back what was written, and wait for it when asked to.
         run.Stage = ReconcileStage.Health;
         var after = await ReadManagedAsync(desired, cancellationToken).ConfigureAwait(false);
-        var health = AssessHealth(desired, after, out var objectHealth);
+        var health = AssessHealth(desired, after, plan, out var objectHealth);
         if (app.WaitForHealth && health.Status != HealthStatus.Healthy)
         {
             var deadline = time.GetUtcNow() + app.HealthTimeout;
@@ -586,7 +596,7 @@ internal sealed class Reconciler
 
                 await Task.Delay(_s.Options.HealthPollInterval, time, cancellationToken).ConfigureAwait(false);
                 after = await ReadManagedAsync(desired, cancellationToken).ConfigureAwait(false);
-                health = AssessHealth(desired, after, out objectHealth);
+                health = AssessHealth(desired, after, plan, out objectHealth);
             }
         }
 
@@ -595,9 +605,11 @@ internal sealed class Reconciler
         return new ReconcileResult
         {
             Application = app.Name,
-            Outcome = run.Held is null && applied.Objects.All(static o => o.Outcome is ApplyOutcome.Unchanged or ApplyOutcome.Skipped)
-                ? ReconcileOutcome.Synced
-                : ReconcileOutcome.Applied,
+            Outcome = ReportRefusals(run)
+                ? ReconcileOutcome.Refused
+                : run.Held is null && applied.Objects.All(static o => o.Outcome is ApplyOutcome.Unchanged or ApplyOutcome.Skipped)
+                    ? ReconcileOutcome.Synced
+                    : ReconcileOutcome.Applied,
             Trigger = run.Trigger,
             Revision = run.Revision,
             Digest = run.Digest,
@@ -607,6 +619,7 @@ internal sealed class Reconciler
             Apply = applied,
             Held = run.Held,
             Health = health,
+            Refused = run.Refused,
         };
     }
 
@@ -619,9 +632,14 @@ internal sealed class Reconciler
         await Task.CompletedTask.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         run.Stage = ReconcileStage.Health;
-        var health = AssessHealth(run.Desired!, liveObjects, out var objectHealth);
+        var health = AssessHealth(run.Desired!, liveObjects, run.Plan, out var objectHealth);
         run.ObjectHealth = objectHealth;
         run.Health = health;
+        if (outcome is ReconcileOutcome.Synced or ReconcileOutcome.OutOfSync && ReportRefusals(run))
+        {
+            outcome = ReconcileOutcome.Refused;
+        }
+
         return new ReconcileResult
         {
             Application = Definition.Name,
@@ -634,7 +652,27 @@ internal sealed class Reconciler
             Plan = run.Plan,
             Held = run.Held,
             Health = health,
+            Refused = run.Refused,
         };
+    }
+
+    /// <summary>Logs and publishes the steps safety rules refused; returns <see langword="true"/> when there were any.</summary>
+    private bool ReportRefusals(RunState run)
+    {
+        var refused = PlanRefusals.Collect(run.Plan);
+        if (refused.IsEmpty)
+        {
+            return false;
+        }
+
+        run.Refused = refused;
+        foreach (var r in refused)
+        {
+            Log.ObjectRefused(_logger, Definition.Name, r.Key.ToString(), r.Rule, r.Owner ?? "nobody", r.Option, r.Reason);
+        }
+
+        _s.Events.Publish(new ObjectsRefused { Application = Definition.Name, Timestamp = _s.Time.GetUtcNow(), Revision = run.Revision, Objects = refused });
+        return true;
     }
 
     private async ValueTask<ApprovalDecision> EvaluatePoliciesAsync(ApplyPlan plan, RunState run, CancellationToken cancellationToken)
@@ -754,67 +792,28 @@ internal sealed class Reconciler
         return result.ToImmutable();
     }
 
-    private static Inventory MergeInventory(Inventory? previous, ApplyPlan plan, DesiredState desired, string? revision)
+    private ApplyResult MarkAdoptions(ApplyPlan plan, ApplyResult applied)
     {
-        var entries = new Dictionary<ResourceKey, InventoryEntry>();
-        foreach (var e in previous?.Entries ?? [])
+        var adopted = plan.Steps.Where(static st => st.AdoptedFrom is not null).ToDictionary(static st => st.Key, static st => st.AdoptedFrom!);
+        if (adopted.Count == 0)
         {
-            entries[e.Key] = e;
+            return applied;
         }
 
-        foreach (var step in plan.Steps)
+        return applied with
         {
-            if (step.Action is PlanAction.Apply or PlanAction.Recreate or PlanAction.None && step.Desired is { } d && !entries.ContainsKey(d.Key))
+            Objects = [.. applied.Objects.Select(o =>
             {
-                entries[d.Key] = new InventoryEntry(d.Key, d.ApiVersion);
-            }
-        }
+                if (o.Outcome is not (ApplyOutcome.Created or ApplyOutcome.Configured or ApplyOutcome.Unchanged) || !adopted.TryGetValue(o.Key, out var from))
+                {
+                    return o;
+                }
 
-        _ = desired;
-        return new Inventory { Application = plan.Application, Revision = revision, Entries = [.. entries.Values.OrderBy(static e => e.Key)] };
-    }
-
-    private static Inventory FinalInventory(
-        Inventory widened,
-        ApplyPlan plan,
-        ApplyResult applied,
-        DesiredState desired,
-        IReadOnlyDictionary<ResourceKey, KubeObject> liveBefore,
-        string? revision)
-    {
-        var entries = widened.Entries.ToDictionary(static e => e.Key);
-        var outcomes = new Dictionary<ResourceKey, ApplyOutcome>();
-        foreach (var o in applied.Objects)
-        {
-            outcomes[o.Key] = o.Outcome;
-        }
-
-        var skipped = plan.Steps.Where(static s => s.Action == PlanAction.Skip).Select(static s => s.Key).ToHashSet();
-        var desiredKeys = new HashSet<ResourceKey>();
-        foreach (var d in desired.Objects)
-        {
-            desiredKeys.Add(d.Key);
-            var outcome = outcomes.GetValueOrDefault(d.Key, ApplyOutcome.Unchanged);
-            var previousHash = entries.TryGetValue(d.Key, out var old) ? old.AppliedHash : null;
-            var written = outcome is not (ApplyOutcome.Failed or ApplyOutcome.Skipped) && !skipped.Contains(d.Key);
-            entries[d.Key] = new InventoryEntry(d.Key, d.ApiVersion) { AppliedHash = written ? d.ContentHash : previousHash };
-        }
-
-        // Objects no longer desired stay in the inventory until they are really gone (held, opted out, failed, pruning off).
-        foreach (var key in entries.Keys.ToList())
-        {
-            if (desiredKeys.Contains(key))
-            {
-                continue;
-            }
-
-            if (outcomes.GetValueOrDefault(key, ApplyOutcome.Unchanged) == ApplyOutcome.Deleted || !liveBefore.ContainsKey(key))
-            {
-                entries.Remove(key);
-            }
-        }
-
-        return new Inventory { Application = widened.Application, Revision = revision, Entries = [.. entries.Values.OrderBy(static e => e.Key)] };
+                var owner = from.Length == 0 ? "an unmarked object" : $"application '{from}'";
+                Log.ObjectAdopted(_logger, Definition.Name, o.Key.ToString(), owner);
+                return o with { Message = $"adopted from {owner}{(o.Message is null ? string.Empty : $"; {o.Message}")}" };
+            })],
+        };
     }
 
     private void RememberOwnWrites(ApplyResult applied)
@@ -888,16 +887,23 @@ internal sealed class Reconciler
     private async Task<IReadOnlyDictionary<ResourceKey, KubeObject>> ReadManagedAsync(DesiredState desired, CancellationToken cancellationToken) =>
         await _s.LiveState.GetManyAsync([.. desired.Objects.Select(static o => (o.Key, o.ApiVersion))], cancellationToken).ConfigureAwait(false);
 
-    private HealthResult AssessHealth(DesiredState desired, IReadOnlyDictionary<ResourceKey, KubeObject> live, out ImmutableDictionary<ResourceKey, HealthResult> perObject)
+    private HealthResult AssessHealth(DesiredState desired, IReadOnlyDictionary<ResourceKey, KubeObject> live, ApplyPlan? plan, out ImmutableDictionary<ResourceKey, HealthResult> perObject)
     {
+        // Someone else's object is not this application's: its health is neither assessed nor part of the application's.
+        var notOwned = PlanRefusals.NotOwned(plan);
         var builder = ImmutableDictionary.CreateBuilder<ResourceKey, HealthResult>();
         foreach (var d in desired.Objects)
         {
-            builder[d.Key] = _s.Health.Assess(live.GetValueOrDefault(d.Key));
+            builder[d.Key] = notOwned.Contains(d.Key)
+                ? new HealthResult(HealthStatus.Unknown, "not assessed: the object is not owned by this application")
+                : _s.Health.Assess(live.GetValueOrDefault(d.Key));
         }
 
         perObject = builder.ToImmutable();
-        return HealthAggregator.Worst(perObject.Select(static p => (p.Key, p.Value)));
+        var worst = HealthAggregator.Worst(perObject.Where(p => !notOwned.Contains(p.Key)).Select(static p => (p.Key, p.Value)));
+        return notOwned.Count > 0 && worst.Status == HealthStatus.Healthy
+            ? new HealthResult(HealthStatus.Unknown, $"{notOwned.Count} desired object(s) are not owned by this application; their health is not assessed")
+            : worst;
     }
 
     private ReconcileResult Failed(RunState run, ReconcileStage stage, string message)
@@ -936,14 +942,14 @@ internal sealed class Reconciler
     private void Finish(RunState run, ReconcileResult result, DateTimeOffset startedAt, long liveChangesAtStart)
     {
         var now = _s.Time.GetUtcNow();
-        var succeeded = result.Outcome is ReconcileOutcome.Synced or ReconcileOutcome.Applied or ReconcileOutcome.Skipped;
+        var succeeded = result.Outcome is ReconcileOutcome.Synced or ReconcileOutcome.Applied or ReconcileOutcome.Skipped or ReconcileOutcome.Refused;
         _lastRunClean = result.Outcome is ReconcileOutcome.Synced or ReconcileOutcome.Applied or ReconcileOutcome.Skipped && result.Held is null;
         _liveChangesAtLastRun = liveChangesAtStart;
         var previousHealth = Status.Health;
         if (run.ObjectHealth is null && run.Desired is not null && run.Live is not null)
         {
             // A failure after live state was read still reports each object's health as it was seen.
-            run.Health = AssessHealth(run.Desired, run.Live, out var perObject);
+            run.Health = AssessHealth(run.Desired, run.Live, run.Plan, out var perObject);
             run.ObjectHealth = perObject;
         }
 
@@ -988,6 +994,13 @@ internal sealed class Reconciler
                 case ReconcileOutcome.Cancelled:
                     conditions = Set(conditions, ConditionTypes.Reconciling, ConditionStatus.False, "Cancelled", message, now);
                     break;
+                case ReconcileOutcome.Refused:
+                    var refusedReason = PlanRefusals.ConditionReason(run.Refused);
+                    var refusedMessage = PlanRefusals.Summary(run.Refused);
+                    conditions = Set(conditions, ConditionTypes.Ready, ConditionStatus.False, refusedReason, refusedMessage, now);
+                    conditions = Set(conditions, ConditionTypes.Stalled, ConditionStatus.False, refusedReason, "Refused objects are retried every reconcile; see the Ready condition for the option that allows them", now);
+                    conditions = Set(conditions, ConditionTypes.Drifted, ConditionStatus.True, refusedReason, refusedMessage, now);
+                    break;
             }
 
             var health = result.Health ?? s.Health;
@@ -1019,7 +1032,7 @@ internal sealed class Reconciler
                 ConsecutiveFailures = result.Outcome == ReconcileOutcome.Failed ? s.ConsecutiveFailures + 1 : succeeded || result.Outcome is ReconcileOutcome.OutOfSync or ReconcileOutcome.Held ? 0 : s.ConsecutiveFailures,
             };
 
-            if (result.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.Synced)
+            if (result.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.Synced || (result.Outcome == ReconcileOutcome.Refused && result.Apply is not null))
             {
                 next = next with { LastAppliedRevision = result.Revision, LastAppliedDigest = result.Digest };
             }
@@ -1127,6 +1140,11 @@ internal sealed class Reconciler
             parts.Add($"{h.Steps.Length} step(s) held for approval (hash {h.Hash})");
         }
 
+        if (!run.Refused.IsEmpty)
+        {
+            parts.Add(PlanRefusals.Summary(run.Refused));
+        }
+
         parts.AddRange(run.Notes);
         return string.Join(", ", parts);
     }
@@ -1219,6 +1237,8 @@ internal sealed class Reconciler
         public IReadOnlyDictionary<ResourceKey, KubeObject>? Live { get; set; }
 
         public List<string> Notes { get; } = [];
+
+        public ImmutableArray<RefusedObject> Refused { get; set; } = [];
     }
 
     private sealed class ReconcileFailure(ReconcileStage stage, string message) : Exception(message)
