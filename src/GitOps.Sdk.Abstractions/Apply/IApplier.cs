@@ -104,6 +104,9 @@ public static class PlanRefusalRules
     /// <summary>A CustomResourceDefinition to prune still has custom resources.</summary>
     public const string CustomResourcesExist = "CustomResourcesExist";
 
+    /// <summary>The render came out empty: pruning everything needs <c>AllowEmptyPrune</c>.</summary>
+    public const string EmptyRender = "EmptyRender";
+
     /// <summary>The engine's own objects (its namespace, inventories) are never pruned.</summary>
     public const string Reserved = "Reserved";
 }

@@ -184,6 +184,7 @@ public sealed class Planner : IPlanner
                 {
                     Action = PlanAction.Skip,
                     Reason = $"{key} is not pruned: desired state of application '{application}' is empty, and pruning everything needs AllowEmptyPrune",
+                    Refusal = new PlanRefusal(PlanRefusalRules.EmptyRender, null, "AllowEmptyPrune"),
                 };
             }
             else if (options.Held.TryGetValue(key, out var held))
@@ -202,10 +203,17 @@ public sealed class Planner : IPlanner
             steps.Add((step, KindOrder.GetRank(key.GroupKind, options.KindOrderOverrides)));
         }
 
-        // Reverse of the apply order: highest wave first, then dependants before what they depend on.
+        // Contents before containers (whatever the waves say: deleting a Namespace or a CRD deletes what it holds), then
+        // the reverse of the apply order: highest wave first, then dependants before what they depend on.
         steps.Sort(static (a, b) =>
         {
-            var c = b.Step.Wave.CompareTo(a.Step.Wave);
+            var c = ContainerOrder(a.Step.Key).CompareTo(ContainerOrder(b.Step.Key));
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = b.Step.Wave.CompareTo(a.Step.Wave);
             if (c != 0)
             {
                 return c;
@@ -216,6 +224,8 @@ public sealed class Planner : IPlanner
         });
         return steps.ConvertAll(static s => s.Step);
     }
+
+    private static int ContainerOrder(ResourceKey key) => PruneGuard.IsNamespace(key) ? 1 : PruneGuard.IsCrd(key) ? 2 : 0;
 
     private static string ComputeHash(string application, ImmutableArray<PlanStep> steps)
     {

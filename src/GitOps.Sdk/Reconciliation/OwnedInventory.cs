@@ -98,6 +98,30 @@ internal static class OwnedInventory
         return new Inventory { Application = widened.Application, Revision = revision, Entries = InventoryUpdates.Sort(entries.Values) };
     }
 
+    /// <summary>
+    /// For a plan that writes nothing: the inventory without objects that turned out to be someone else's, and with the
+    /// desired objects found live with this application's mark and unchanged (after a lost inventory, this rebuilds it
+    /// from the marks). Returns <see langword="null"/> when that is what is stored already.
+    /// </summary>
+    public static Inventory? Record(string application, Inventory? inventory, ApplyPlan plan, string? revision)
+    {
+        var start = WithoutForeign(inventory, plan) ?? inventory;
+        var entries = start?.Entries.ToDictionary(static e => e.Key) ?? [];
+        var changed = !ReferenceEquals(start, inventory);
+        foreach (var step in plan.Steps)
+        {
+            if (step.Refusal is null && step.Action == PlanAction.None && step.Desired is { } d && !entries.ContainsKey(d.Key))
+            {
+                entries[d.Key] = new InventoryEntry(d.Key, d.ApiVersion) { AppliedHash = d.ContentHash };
+                changed = true;
+            }
+        }
+
+        return changed
+            ? new Inventory { Application = application, Revision = inventory?.Revision ?? revision, Entries = InventoryUpdates.Sort(entries.Values) }
+            : null;
+    }
+
     /// <summary>Returns <paramref name="inventory"/> without the objects the plan found to belong to someone else, or <see langword="null"/> when there are none.</summary>
     public static Inventory? WithoutForeign(Inventory? inventory, ApplyPlan plan)
     {

@@ -8,6 +8,7 @@ using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Health;
 using GitOps.Sdk.Hosting;
+using GitOps.Sdk.Planning;
 using GitOps.Sdk.Status;
 using Microsoft.Extensions.Logging;
 
@@ -359,6 +360,11 @@ internal sealed class Reconciler
         }
 
         run.Desired = desired;
+        if (_s.Reserved is { } reserved && ReservedCheck.Violations(desired, reserved) is { Length: > 0 } violations)
+        {
+            run.Stage = ReconcileStage.Plan;
+            throw new ReconcileFailure(ReconcileStage.Plan, $"revision refused, nothing is applied or pruned: {violations}");
+        }
 
         // Live state: watch every managed kind (so drift triggers a reconcile), then read desired and inventory objects.
         run.Stage = ReconcileStage.LiveState;
@@ -367,7 +373,14 @@ internal sealed class Reconciler
         IReadOnlyDictionary<ResourceKey, KubeObject> liveObjects;
         using (StageActivity("gitops.live"))
         {
-            inventory = await _s.Inventory.GetAsync(app.Name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                inventory = await _s.Inventory.GetAsync(app.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InventoryCorruptedException ex)
+            {
+                throw new ReconcileFailure(ReconcileStage.LiveState, $"{ex.Message}; nothing is applied or pruned. Recovery (docs/security.md, \"Corrupted inventory\"): delete the inventory object; the next reconcile records the desired objects that carry the application's ownership mark, and objects removed from the source meanwhile are left for a person to delete");
+            }
             var addresses = new Dictionary<ResourceKey, string>();
             foreach (var o in desired.Objects)
             {
@@ -447,7 +460,8 @@ internal sealed class Reconciler
 
         var planOptions = new PlanOptions
         {
-            Prune = app.Prune && (!emptyRender || app.AllowEmptyPrune),
+            // With an empty render the planner refuses every prune (unless AllowEmptyPrune), so the refusal is reported.
+            Prune = app.Prune,
             AllowEmptyPrune = app.AllowEmptyPrune,
             AllowAdoption = app.AllowAdoption,
             AllowTakeover = app.AllowTakeover,
@@ -465,7 +479,7 @@ internal sealed class Reconciler
         ApplyPlan plan;
         using (StageActivity("gitops.plan"))
         {
-            plan = _s.Planner.Plan(request);
+            plan = await GuardAsync(_s.Planner.Plan(request), cancellationToken).ConfigureAwait(false);
         }
 
         run.Plan = plan;
@@ -475,11 +489,12 @@ internal sealed class Reconciler
         {
             _approvedHash = null;
             UpdateStatus(s => s with { HeldPlan = null });
-            if (app.Mode == ReconcileMode.Correct && OwnedInventory.WithoutForeign(inventory, plan) is { } narrowed)
+            if (app.Mode == ReconcileMode.Correct && OwnedInventory.Record(app.Name, inventory, plan, run.Revision) is { } recorded)
             {
-                // Nothing to write, but objects that turned out to be someone else's leave the inventory.
+                // Nothing to write, but objects that turned out to be someone else's leave the inventory, and objects
+                // found live with this application's mark (a lost inventory) enter it.
                 run.Stage = ReconcileStage.Inventory;
-                await _s.Inventory.SaveAsync(narrowed, cancellationToken).ConfigureAwait(false);
+                await _s.Inventory.SaveAsync(recorded, cancellationToken).ConfigureAwait(false);
             }
 
             return await CompleteWithoutApplyAsync(run, liveObjects, ReconcileOutcome.Synced, cancellationToken).ConfigureAwait(false);
@@ -533,7 +548,7 @@ internal sealed class Reconciler
                     }
 
                     var heldReasons = heldSteps.ToImmutableDictionary(static s => s.Key, _ => $"held for approval (hash {hash}): {decision.Reason}");
-                    plan = _s.Planner.Plan(request with { Options = planOptions with { Held = heldReasons } });
+                    plan = await GuardAsync(_s.Planner.Plan(request with { Options = planOptions with { Held = heldReasons } }), cancellationToken).ConfigureAwait(false);
                     plan = EnsureHeldSkipped(plan, heldReasons);
                     run.Plan = plan;
                 }
@@ -655,6 +670,10 @@ internal sealed class Reconciler
             Refused = run.Refused,
         };
     }
+
+    /// <summary>Runs the deletion guards on a plan: containers whose contents are not all pruned with them stay.</summary>
+    private ValueTask<ApplyPlan> GuardAsync(ApplyPlan plan, CancellationToken cancellationToken) =>
+        PruneGuard.ApplyAsync(plan, _s.ContainerContents, _s.Reserved, Definition.AllowNonEmptyNamespacePrune, Definition.AllowCrdPruneWithResources, cancellationToken);
 
     /// <summary>Logs and publishes the steps safety rules refused; returns <see langword="true"/> when there were any.</summary>
     private bool ReportRefusals(RunState run)

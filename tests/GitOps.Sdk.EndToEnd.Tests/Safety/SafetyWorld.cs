@@ -97,7 +97,16 @@ internal sealed class SafetyWorld : IAsyncDisposable
         var events = new ConcurrentQueue<ReconcileEvent>();
         using var subscription = controller.Events.Subscribe(events.Enqueue);
         var result = await controller.ReconcileAsync(application, CancellationToken.None);
-        var inventory = await host.Services.GetRequiredService<IInventoryStore>().GetAsync(application, CancellationToken.None);
+        Inventory? inventory;
+        try
+        {
+            inventory = await host.Services.GetRequiredService<IInventoryStore>().GetAsync(application, CancellationToken.None);
+        }
+        catch (InventoryCorruptedException)
+        {
+            inventory = null;
+        }
+
         return new Run(result, controller.GetStatus(application)!, [.. events], [.. logs.Entries], inventory);
     }
 
