@@ -84,6 +84,7 @@ internal static class GitOpsConfigurationBinder
         ReadBool(app, "AllowTakeover", errors, v => d.AllowTakeover = v);
         ReadBool(app, "AllowNonEmptyNamespacePrune", errors, v => d.AllowNonEmptyNamespacePrune = v);
         ReadBool(app, "AllowCrdPruneWithResources", errors, v => d.AllowCrdPruneWithResources = v);
+        ReadBool(app, "CreateNamespace", errors, v => d.CreateNamespace = v);
         ReadBool(app, "ForceConflicts", errors, v => d.ForceConflicts = v);
         ReadBool(app, "Suspended", errors, v => d.Suspended = v);
         ReadBool(app, "WaitForHealth", errors, v => d.WaitForHealth = v);
