@@ -165,7 +165,9 @@ public sealed class ReconcileEndToEndTests
         env.EventsOf<PlanHeld>().Should().ContainSingle().Which.Plan.Hash.Should().Be(held.Hash);
 
         env.Controller.Approve(EndToEndEnvironment.App, held.Hash).Should().BeTrue();
-        await EndToEndEnvironment.WaitUntilAsync(() => !env.Exists("v1", "Service", "web"), "the approved prune ran");
+        await EndToEndEnvironment.WaitUntilAsync(
+            () => !env.Exists("v1", "Service", "web") && env.Completed.Any(c => c.Trigger == ReconcileTrigger.Approval),
+            "the approved prune ran and its reconcile completed");
 
         env.Completed[^1].Trigger.Should().Be(ReconcileTrigger.Approval);
         env.Controller.GetStatus(EndToEndEnvironment.App)!.HeldPlan.Should().BeNull();

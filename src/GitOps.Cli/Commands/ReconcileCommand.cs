@@ -18,8 +18,9 @@ namespace GitOps.Cli.Commands;
 /// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--context &lt;name&gt;] [--namespace ns] [--create-namespace] [--once] [--dry-run] [--prune]</c>: reconciles one
 /// application into a cluster. Without <c>--once</c> it keeps running, correcting drift and printing every event (with
 /// attribution); <c>--dry-run</c> prints the plan and diff and changes nothing. Exit codes: 0 in sync or applied (also when
-/// continuous mode is stopped by SIGTERM or SIGINT after a clean reconcile), 1 drift found in dry-run, 2 error, 130 or 143
-/// when <c>--once</c> was interrupted by SIGINT or SIGTERM before it finished. The inventory lives in the cluster, so separate <c>--once</c> runs prune what an earlier
+/// continuous mode is stopped by SIGTERM or SIGINT after a clean reconcile), 1 drift found in dry-run, 2 error, 3 objects
+/// refused by a safety rule (owned by another application, unmarked without <c>--adopt</c>, or a prune blocked by a
+/// deletion guard), 130 or 143 when <c>--once</c> was interrupted by SIGINT or SIGTERM before it finished. The inventory lives in the cluster, so separate <c>--once</c> runs prune what an earlier
 /// run applied; the application name defaults to a stable hash of source and path.
 /// </summary>
 internal sealed class ReconcileCommand : ICliCommand
@@ -27,6 +28,7 @@ internal sealed class ReconcileCommand : ICliCommand
     internal const int InSync = 0;
     internal const int Drift = 1;
     internal const int Error = 2;
+    internal const int Refused = 3;
 
     /// <summary>How long the host may take to stop after a signal (the process exits within <see cref="ShutdownSignals.GracePeriod"/> regardless).</summary>
     internal static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(6);
@@ -45,10 +47,12 @@ internal sealed class ReconcileCommand : ICliCommand
         var once = new Option<bool>("--once") { Description = "Reconcile once and exit (otherwise keep running and correct drift)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and diff; change nothing. Exit code 1 when anything differs." };
         var prune = new Option<bool>("--prune") { Description = "Delete objects an earlier run applied that are no longer in the source." };
+        var adopt = new Option<bool>("--adopt") { Description = "Adopt live objects that carry no ownership label (AllowAdoption); without it they are refused (exit code 3)." };
+        var takeover = new Option<bool>("--takeover") { Description = "Take over objects whose ownership label names another application (AllowTakeover); without it they are refused (exit code 3)." };
 
-        var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied (or continuous mode stopped by SIGTERM/SIGINT), 1 = drift found (dry-run), 2 = error, 130/143 = --once interrupted by SIGINT/SIGTERM.")
+        var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied (or continuous mode stopped by SIGTERM/SIGINT), 1 = drift found (dry-run), 2 = error, 3 = objects refused (ownership or prune guard), 130/143 = --once interrupted by SIGINT/SIGTERM.")
         {
-            source, reference, path, chart, name, kubeconfig, context, @namespace, createNamespace, once, dryRun, prune,
+            source, reference, path, chart, name, kubeconfig, context, @namespace, createNamespace, once, dryRun, prune, adopt, takeover,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -64,6 +68,8 @@ internal sealed class ReconcileCommand : ICliCommand
                 parseResult.GetValue(dryRun),
                 parseResult.GetValue(prune))
             {
+                Adopt = parseResult.GetValue(adopt),
+                Takeover = parseResult.GetValue(takeover),
                 Context = parseResult.GetValue(context),
                 CreateNamespace = parseResult.GetValue(createNamespace),
             };
@@ -101,6 +107,12 @@ internal sealed class ReconcileCommand : ICliCommand
         bool DryRun,
         bool Prune)
     {
+        /// <summary>Gets a value indicating whether unmarked live objects are adopted (<c>--adopt</c>).</summary>
+        public bool Adopt { get; init; }
+
+        /// <summary>Gets a value indicating whether objects of other applications are taken over (<c>--takeover</c>).</summary>
+        public bool Takeover { get; init; }
+
         /// <summary>Gets the kubeconfig context, or <see langword="null"/> for the current one.</summary>
         public string? Context { get; init; }
 
@@ -151,6 +163,8 @@ internal sealed class ReconcileCommand : ICliCommand
                     Namespace = r.Namespace,
                     CreateNamespace = r.CreateNamespace,
                     Prune = r.Prune,
+                    AllowAdoption = r.Adopt,
+                    AllowTakeover = r.Takeover,
                     Mode = r.DryRun ? ReconcileMode.DetectOnly : ReconcileMode.Correct,
                     Interval = TimeSpan.FromMinutes(5),
                     MinRetryDelay = TimeSpan.FromSeconds(5),
@@ -192,6 +206,7 @@ internal sealed class ReconcileCommand : ICliCommand
             {
                 ReconcileOutcome.Cancelled => ShutdownSignals.ExitCode,
                 ReconcileOutcome.Failed => Error,
+                ReconcileOutcome.Refused => Refused,
                 ReconcileOutcome.OutOfSync or ReconcileOutcome.Held => Drift,
                 _ => InSync,
             };
@@ -294,6 +309,13 @@ internal sealed class ReconcileCommand : ICliCommand
                 break;
             case ReconcileFailed failed:
                 stdout.WriteLine($"{at} {e.Application}: failed at {failed.Stage}: {failed.Message}");
+                break;
+            case ObjectsRefused refused:
+                foreach (var o in refused.Objects)
+                {
+                    stdout.WriteLine($"{at} {e.Application}: refused {o.Key}: {o.Reason}");
+                }
+
                 break;
             case ReconcileCompleted completed:
                 stdout.WriteLine($"{at} {e.Application}: {completed.Outcome} at {completed.Revision} ({completed.Trigger}, {completed.Duration.TotalMilliseconds:F0} ms)");

@@ -64,6 +64,51 @@ public sealed record PlanStep
 
     /// <summary>Gets why the step is skipped or what it repairs, in words.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>
+    /// Gets the safety rule that refused the step (a <see cref="PlanAction.Skip"/> protecting an object the application
+    /// does not own, or must not delete yet), or <see langword="null"/>. A plan with refusals does not end <c>Synced</c>.
+    /// </summary>
+    public PlanRefusal? Refusal { get; init; }
+
+    /// <summary>
+    /// Gets the owner an <see cref="PlanAction.Apply"/> step takes the object from: an empty string for a live object
+    /// without an ownership mark (adoption), another application's name (takeover), or <see langword="null"/> when the
+    /// object is already the application's or does not exist.
+    /// </summary>
+    public string? AdoptedFrom { get; init; }
+}
+
+/// <summary>Why a safety rule refused a plan step.</summary>
+/// <param name="Rule">The rule, one of <see cref="PlanRefusalRules"/>.</param>
+/// <param name="Owner">Who holds the object instead: another application's name, a description of an unmarked object's writers, or <see langword="null"/>.</param>
+/// <param name="Option">The application option that would allow the step, e.g. <c>AllowAdoption</c>.</param>
+public sealed record PlanRefusal(string Rule, string? Owner, string Option)
+{
+    /// <summary>Gets the objects that block the step (a Namespace's foreign contents, a CRD's custom resources), when the rule is a deletion guard.</summary>
+    public ImmutableArray<ResourceKey> Blocking { get; init; } = [];
+}
+
+/// <summary>The names of the safety rules that refuse plan steps (<see cref="PlanRefusal.Rule"/>).</summary>
+public static class PlanRefusalRules
+{
+    /// <summary>The live object's ownership label names another application.</summary>
+    public const string OwnedByOtherApplication = "OwnedByOtherApplication";
+
+    /// <summary>The live object carries no ownership mark and the application did not apply it.</summary>
+    public const string NotMarked = "NotMarked";
+
+    /// <summary>A Namespace to prune still holds objects outside the prune set.</summary>
+    public const string NamespaceNotEmpty = "NamespaceNotEmpty";
+
+    /// <summary>A CustomResourceDefinition to prune still has custom resources.</summary>
+    public const string CustomResourcesExist = "CustomResourcesExist";
+
+    /// <summary>The render came out empty: pruning everything needs <c>AllowEmptyPrune</c>.</summary>
+    public const string EmptyRender = "EmptyRender";
+
+    /// <summary>The engine's own objects (its namespace, inventories) are never pruned.</summary>
+    public const string Reserved = "Reserved";
 }
 
 /// <summary>What a plan step does.</summary>

@@ -48,3 +48,49 @@ public sealed record InventoryEntry(ResourceKey Key, string ApiVersion)
     /// <summary>Gets the content hash of what was applied, when known.</summary>
     public string? AppliedHash { get; init; }
 }
+
+/// <summary>
+/// Thrown by <see cref="IInventoryStore.GetAsync"/> when a stored inventory cannot be trusted (unreadable, or its
+/// checksum does not match its content). The reconciler then applies and prunes nothing; see docs/security.md for the
+/// recovery (delete the inventory object; the next reconcile records the desired objects that carry the mark).
+/// </summary>
+public sealed class InventoryCorruptedException : Exception
+{
+    /// <summary>Initializes a new instance.</summary>
+    public InventoryCorruptedException()
+    {
+    }
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="message">The message.</param>
+    public InventoryCorruptedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public InventoryCorruptedException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="application">The application.</param>
+    /// <param name="location">Where the inventory is stored, e.g. <c>ConfigMap gitops-system/gitops-inventory-shop</c>.</param>
+    /// <param name="detail">What is wrong with it.</param>
+    /// <param name="innerException">The cause, when any.</param>
+    public InventoryCorruptedException(string application, string location, string detail, Exception? innerException = null)
+        : base($"the inventory of application '{application}' ({location}) is corrupt: {detail}", innerException)
+    {
+        Application = application;
+        Location = location;
+    }
+
+    /// <summary>Gets the application whose inventory is corrupt.</summary>
+    public string? Application { get; }
+
+    /// <summary>Gets where the inventory is stored.</summary>
+    public string? Location { get; }
+}

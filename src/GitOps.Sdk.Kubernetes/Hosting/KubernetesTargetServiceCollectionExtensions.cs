@@ -66,6 +66,12 @@ public static class KubernetesTargetServiceCollectionExtensions
             sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<KubernetesInventoryStore>>()));
+        services.TryAddSingleton<IReservedObjects>(sp => new KubernetesReservedObjects(sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value));
+        services.TryAddSingleton<IContainerContents>(sp => new KubernetesContainerContents(
+            sp.GetRequiredService<KubernetesClientHolder>().Client,
+            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesContainerContents>>()));
         services.TryAddSingleton<ILeaderElector>(sp => new LeaseLeaderElector(
             sp.GetRequiredService<KubernetesClientHolder>().Client,
             new LeaseLeaderElectorOptions(),

@@ -15,14 +15,17 @@ namespace GitOps.Sdk.Kubernetes;
 /// </summary>
 /// <remarks>
 /// The data holds <c>application</c>, <c>revision</c> and <c>entries</c> (a JSON array of
-/// <c>{"key":"group/Kind/namespace/name","apiVersion":"…","appliedHash":"…"}</c>). Writes are server-side applies with
-/// force, so the store never fights another writer over its own object. For crash safety, the reconciler saves the
+/// <c>{"key":"group/Kind/namespace/name","apiVersion":"…","appliedHash":"…"}</c>) and <c>checksum</c> (SHA-256 over the
+/// other three; a mismatch or unreadable data is an <see cref="InventoryCorruptedException"/>, never a guess). Writes use
+/// optimistic concurrency: an update carries the resourceVersion this store last read or wrote, so a write based on a
+/// stale read fails with 409 Conflict instead of overwriting another writer's inventory. For crash safety, the reconciler saves the
 /// union of the previous inventory and the new desired set before applying and the final set afterwards
 /// (<see cref="InventoryUpdates"/>): a crash in between never loses track of an object.
 /// </remarks>
 public sealed class KubernetesInventoryStore : IInventoryStore
 {
     private readonly KubeApiClient _client;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _versions = new(StringComparer.Ordinal);
     private volatile bool _namespaceReady;
 
     /// <summary>Initializes a new instance.</summary>
@@ -63,6 +66,7 @@ public sealed class KubernetesInventoryStore : IInventoryStore
         var response = await _client.GetAsync(ObjectPath(application), cancellationToken).ConfigureAwait(false);
         if (response.IsNotFound)
         {
+            _versions.TryRemove(application, out _);
             return null;
         }
 
@@ -71,32 +75,65 @@ public sealed class KubernetesInventoryStore : IInventoryStore
             throw new KubernetesApiException($"reading the inventory of application '{application}' failed: {response.Describe()}", response.StatusCode, response.Status?.Reason);
         }
 
-        using var doc = JsonDocument.Parse(response.Body);
-        if (!doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        var location = $"{(_client.Options.InventoryKind == InventoryObjectKind.Secret ? "Secret" : "ConfigMap")} {_client.Options.InventoryNamespace}/{ObjectName(application)}";
+        try
         {
-            return new Inventory { Application = application };
-        }
-
-        var revision = ReadData(data, "revision");
-        var entriesText = ReadData(data, "entries");
-        var entries = ImmutableArray.CreateBuilder<InventoryEntry>();
-        if (!string.IsNullOrEmpty(entriesText))
-        {
-            using var entriesDoc = JsonDocument.Parse(entriesText);
-            foreach (var e in entriesDoc.RootElement.EnumerateArray())
+            using var doc = JsonDocument.Parse(response.Body);
+            if (doc.RootElement.TryGetProperty("metadata", out var metadata)
+                && metadata.TryGetProperty("resourceVersion", out var rv) && rv.ValueKind == JsonValueKind.String)
             {
-                if (ResourceKey.TryParse(e.GetProperty("key").GetString(), out var key))
+                _versions[application] = rv.GetString()!;
+            }
+
+            if (!doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+            {
+                throw new InventoryCorruptedException(application, location, "it has no data");
+            }
+
+            var revision = ReadData(data, "revision");
+            var entriesText = ReadData(data, "entries");
+            var checksum = ReadData(data, "checksum");
+            var storedApplication = ReadData(data, "application");
+            if (checksum is not null && !string.Equals(checksum, Checksum(storedApplication ?? string.Empty, revision ?? string.Empty, entriesText ?? string.Empty), StringComparison.Ordinal))
+            {
+                throw new InventoryCorruptedException(application, location, "its checksum does not match its content (it was changed outside the engine)");
+            }
+
+            if (storedApplication is not null && !string.Equals(storedApplication, application, StringComparison.Ordinal))
+            {
+                throw new InventoryCorruptedException(application, location, $"it names application '{storedApplication}'");
+            }
+
+            var entries = ImmutableArray.CreateBuilder<InventoryEntry>();
+            if (!string.IsNullOrEmpty(entriesText))
+            {
+                using var entriesDoc = JsonDocument.Parse(entriesText);
+                foreach (var e in entriesDoc.RootElement.EnumerateArray())
                 {
+                    var keyText = e.GetProperty("key").GetString();
+                    if (!ResourceKey.TryParse(keyText, out var key))
+                    {
+                        throw new InventoryCorruptedException(application, location, $"entry '{keyText}' is not an object key");
+                    }
+
                     entries.Add(new InventoryEntry(key, e.GetProperty("apiVersion").GetString() ?? "v1")
                     {
                         AppliedHash = e.TryGetProperty("appliedHash", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null,
                     });
                 }
             }
-        }
 
-        return new Inventory { Application = application, Revision = string.IsNullOrEmpty(revision) ? null : revision, Entries = InventoryUpdates.Sort(entries) };
+            return new Inventory { Application = application, Revision = string.IsNullOrEmpty(revision) ? null : revision, Entries = InventoryUpdates.Sort(entries) };
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InventoryCorruptedException(application, location, $"its data cannot be read ({ex.Message})", ex);
+        }
     }
+
+    /// <summary>The checksum stored with an inventory: SHA-256 over application, revision and entries.</summary>
+    internal static string Checksum(string application, string revision, string entries) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{application}\n{revision}\n{entries}")));
 
     /// <inheritdoc />
     public async ValueTask SaveAsync(Inventory inventory, CancellationToken cancellationToken)
@@ -114,11 +151,13 @@ public sealed class KubernetesInventoryStore : IInventoryStore
             entries.Add(item);
         }
 
+        var entriesText = entries.ToJsonString();
         var values = new Dictionary<string, string>
         {
             ["application"] = inventory.Application,
             ["revision"] = inventory.Revision ?? string.Empty,
-            ["entries"] = entries.ToJsonString(),
+            ["entries"] = entriesText,
+            ["checksum"] = Checksum(inventory.Application, inventory.Revision ?? string.Empty, entriesText),
         };
         var secret = _client.Options.InventoryKind == InventoryObjectKind.Secret;
         var data = new JsonObject();
@@ -150,17 +189,33 @@ public sealed class KubernetesInventoryStore : IInventoryStore
             body["type"] = "Opaque";
         }
 
-        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-        var response = await ApplyAsync(ObjectPath(inventory.Application), bytes, cancellationToken).ConfigureAwait(false);
+        var response = await WriteAsync(inventory.Application, body, cancellationToken).ConfigureAwait(false);
         if (response.IsNotFound && !_namespaceReady)
         {
             await EnsureNamespaceAsync(cancellationToken).ConfigureAwait(false);
-            response = await ApplyAsync(ObjectPath(inventory.Application), bytes, cancellationToken).ConfigureAwait(false);
+            response = await WriteAsync(inventory.Application, body, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            _versions.TryRemove(inventory.Application, out _);
+            throw new KubernetesApiException(
+                $"saving the inventory of application '{inventory.Application}' failed: {(secret ? "Secret" : "ConfigMap")} {_client.Options.InventoryNamespace}/{name} was changed by another writer since this engine read it; it is not overwritten (the next reconcile reads it again): {response.Describe()}",
+                response.StatusCode,
+                response.Status?.Reason);
         }
 
         if (!response.IsSuccess)
         {
             throw new KubernetesApiException($"saving the inventory of application '{inventory.Application}' failed: {response.Describe()}", response.StatusCode, response.Status?.Reason);
+        }
+
+        using (var written = JsonDocument.Parse(response.Body))
+        {
+            if (written.RootElement.TryGetProperty("metadata", out var m) && m.TryGetProperty("resourceVersion", out var rv) && rv.ValueKind == JsonValueKind.String)
+            {
+                _versions[inventory.Application] = rv.GetString()!;
+            }
         }
 
         Log.InventorySaved(_client.Logger, inventory.Application, _client.Options.InventoryNamespace, name, inventory.Entries.Length);
@@ -169,6 +224,7 @@ public sealed class KubernetesInventoryStore : IInventoryStore
     /// <inheritdoc />
     public async ValueTask DeleteAsync(string application, CancellationToken cancellationToken)
     {
+        _versions.TryRemove(application, out _);
         var response = await _client.SendAsync(HttpMethod.Delete, ObjectPath(application), null, null, retry: true, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess && !response.IsNotFound)
         {
@@ -176,14 +232,24 @@ public sealed class KubernetesInventoryStore : IInventoryStore
         }
     }
 
-    private Task<KubeResponse> ApplyAsync(string path, byte[] body, CancellationToken cancellationToken) =>
-        _client.SendAsync(
-            HttpMethod.Patch,
-            $"{path}?fieldManager={Uri.EscapeDataString(_client.Options.FieldManager)}&force=true",
-            body,
-            KubeApiClient.ApplyPatchContentType,
-            retry: true,
-            cancellationToken);
+    /// <summary>
+    /// Creates the inventory when this store has never seen it (a create fails with 409 when someone else made it
+    /// meanwhile), otherwise replaces it with the resourceVersion last read or written (409 when it changed since).
+    /// </summary>
+    private Task<KubeResponse> WriteAsync(string application, JsonObject body, CancellationToken cancellationToken)
+    {
+        var manager = Uri.EscapeDataString(_client.Options.FieldManager);
+        var path = ObjectPath(application);
+        if (_versions.TryGetValue(application, out var version))
+        {
+            ((JsonObject)body["metadata"]!)["resourceVersion"] = version;
+            return _client.SendAsync(HttpMethod.Put, $"{path}?fieldManager={manager}", Encoding.UTF8.GetBytes(body.ToJsonString()), "application/json", retry: true, cancellationToken);
+        }
+
+        ((JsonObject)body["metadata"]!).Remove("resourceVersion");
+        var collection = path[..path.LastIndexOf('/')];
+        return _client.SendAsync(HttpMethod.Post, $"{collection}?fieldManager={manager}", Encoding.UTF8.GetBytes(body.ToJsonString()), "application/json", retry: true, cancellationToken);
+    }
 
     private async Task EnsureNamespaceAsync(CancellationToken cancellationToken)
     {

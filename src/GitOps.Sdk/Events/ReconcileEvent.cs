@@ -111,3 +111,26 @@ public sealed record ReconcileCompleted : ReconcileEvent
     /// <summary>Gets what started it.</summary>
     public required ReconcileTrigger Trigger { get; init; }
 }
+
+/// <summary>
+/// A safety rule refused objects of the plan: owned by another application, unmarked without adoption allowed, or a
+/// prune blocked by a deletion guard. They were not written, not recorded and not pruned; the reconcile ends
+/// <see cref="ReconcileOutcome.Refused"/>.
+/// </summary>
+public sealed record ObjectsRefused : ReconcileEvent
+{
+    /// <summary>Gets the refused objects.</summary>
+    public required ImmutableArray<RefusedObject> Objects { get; init; }
+}
+
+/// <summary>One object a safety rule refused.</summary>
+/// <param name="Key">The object.</param>
+/// <param name="Rule">The rule, one of <see cref="PlanRefusalRules"/>.</param>
+/// <param name="Owner">Who holds the object instead, when known.</param>
+/// <param name="Option">The application option that would allow the step.</param>
+/// <param name="Reason">The full reason in words.</param>
+public sealed record RefusedObject(ResourceKey Key, string Rule, string? Owner, string Option, string Reason)
+{
+    /// <summary>Gets the objects that block a guarded prune.</summary>
+    public ImmutableArray<ResourceKey> Blocking { get; init; } = [];
+}

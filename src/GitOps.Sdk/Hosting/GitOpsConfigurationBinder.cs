@@ -81,6 +81,9 @@ internal static class GitOpsConfigurationBinder
         ReadBool(app, "AllowEmptyPrune", errors, v => d.AllowEmptyPrune = v);
         ReadBool(app, "AllowRecreate", errors, v => d.AllowRecreate = v);
         ReadBool(app, "AllowAdoption", errors, v => d.AllowAdoption = v);
+        ReadBool(app, "AllowTakeover", errors, v => d.AllowTakeover = v);
+        ReadBool(app, "AllowNonEmptyNamespacePrune", errors, v => d.AllowNonEmptyNamespacePrune = v);
+        ReadBool(app, "AllowCrdPruneWithResources", errors, v => d.AllowCrdPruneWithResources = v);
         ReadBool(app, "CreateNamespace", errors, v => d.CreateNamespace = v);
         ReadBool(app, "ForceConflicts", errors, v => d.ForceConflicts = v);
         ReadBool(app, "Suspended", errors, v => d.Suspended = v);

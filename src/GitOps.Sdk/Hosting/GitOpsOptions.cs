@@ -128,6 +128,24 @@ public sealed class ApplicationDefinition
     public bool AllowAdoption { get; set; }
 
     /// <summary>
+    /// Gets or sets a value indicating whether live objects whose ownership label names another application may be
+    /// taken over (the other application's inventory then no longer governs them). <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool AllowTakeover { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a Namespace removed from the source is pruned even though it still holds
+    /// objects outside this prune set (deleting a Namespace deletes everything in it). <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool AllowNonEmptyNamespacePrune { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a CustomResourceDefinition removed from the source is pruned even though
+    /// custom resources of it still exist (deleting a CRD deletes all of them, cluster-wide). <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool AllowCrdPruneWithResources { get; set; }
+
+    /// <summary>
     /// Gets or sets a value indicating whether fields another field manager changed are taken back (server-side apply
     /// with forced conflicts), which is what drift correction needs. <value>Default: <see langword="true"/>.</value>
     /// </summary>
@@ -220,6 +238,9 @@ public sealed class ApplicationDefinition
         fresh.AllowEmptyPrune = copy.AllowEmptyPrune;
         fresh.AllowRecreate = copy.AllowRecreate;
         fresh.AllowAdoption = copy.AllowAdoption;
+        fresh.AllowTakeover = copy.AllowTakeover;
+        fresh.AllowNonEmptyNamespacePrune = copy.AllowNonEmptyNamespacePrune;
+        fresh.AllowCrdPruneWithResources = copy.AllowCrdPruneWithResources;
         fresh.ForceConflicts = copy.ForceConflicts;
         fresh.Mode = copy.Mode;
         fresh.Suspended = copy.Suspended;

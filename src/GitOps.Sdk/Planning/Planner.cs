@@ -11,9 +11,10 @@ namespace GitOps.Sdk.Planning;
 /// plans the prune set (previous inventory minus desired) in reverse order under the safety rules.
 /// </summary>
 /// <remarks>
-/// Safety rules: a live object whose ownership label names another application is never taken over
-/// (unless <see cref="PlanOptions.AllowTakeover"/>) and never pruned; an unmarked live object is adopted only with
-/// <see cref="PlanOptions.AllowAdoption"/> (or when the previous inventory already lists it); pruning skips objects
+/// Safety rules: ownership is decided by one rule (see OwnershipPolicy): a live object whose ownership label names
+/// another application is never taken over (unless <see cref="PlanOptions.AllowTakeover"/>) and never pruned; an
+/// unmarked live object is adopted only with <see cref="PlanOptions.AllowAdoption"/> (or when the previous inventory
+/// already lists it, i.e. this application applied it); refused steps carry a <see cref="PlanStep.Refusal"/>; pruning skips objects
 /// annotated <see cref="WellKnown.PruneAnnotation"/>=<c>disabled</c>, objects not marked as this application's, and
 /// everything when desired state is empty (unless <see cref="PlanOptions.AllowEmptyPrune"/>). Every refusal is a
 /// <see cref="PlanAction.Skip"/> step whose reason names the object and the applications involved.
@@ -162,26 +163,20 @@ public sealed class Planner : IPlanner
             return step with { Action = PlanAction.Skip, Reason = $"{key} is held: {held}" };
         }
 
-        if (live is not null)
+        if (OwnershipPolicy.ForApply(application, key, live, previousKeys.Contains(key), options, out var adoptedFrom) is { } refused)
         {
-            var owner = live.GetLabel(options.OwnershipLabel);
-            if (owner is { Length: > 0 } && !string.Equals(owner, application, StringComparison.Ordinal) && !options.AllowTakeover)
-            {
-                return step with
-                {
-                    Action = PlanAction.Skip,
-                    Reason = $"{key} is owned by application '{owner}' (label {options.OwnershipLabel}); application '{application}' does not take it over (AllowTakeover is off)",
-                };
-            }
+            return step with { Action = PlanAction.Skip, Reason = refused.Reason, Refusal = refused.Refusal };
+        }
 
-            if (owner is not { Length: > 0 } && !options.AllowAdoption && !previousKeys.Contains(key))
+        if (adoptedFrom is not null)
+        {
+            step = step with
             {
-                return step with
-                {
-                    Action = PlanAction.Skip,
-                    Reason = $"{key} already exists and carries no ownership label {options.OwnershipLabel}; application '{application}' adopts it only when AllowAdoption is on",
-                };
-            }
+                AdoptedFrom = adoptedFrom,
+                Reason = adoptedFrom.Length == 0
+                    ? $"adopted: {key} carried no ownership label {options.OwnershipLabel}; application '{application}' adopts it (AllowAdoption is on)"
+                    : $"adopted: {key} was owned by application '{adoptedFrom}'; application '{application}' takes it over (AllowTakeover is on)",
+            };
         }
 
         if (live is null)
@@ -219,13 +214,13 @@ public sealed class Planner : IPlanner
             var step = new PlanStep { Key = key, Action = PlanAction.Delete, Live = live, Wave = GetWave(live) };
             request.Diffs.TryGetValue(key, out var diff);
             step = step with { Diff = diff };
-            var owner = live.GetLabel(options.OwnershipLabel);
             if (emptyRefused)
             {
                 step = step with
                 {
                     Action = PlanAction.Skip,
                     Reason = $"{key} is not pruned: desired state of application '{application}' is empty, and pruning everything needs AllowEmptyPrune",
+                    Refusal = new PlanRefusal(PlanRefusalRules.EmptyRender, null, "AllowEmptyPrune"),
                 };
             }
             else if (options.Held.TryGetValue(key, out var held))
@@ -236,30 +231,25 @@ public sealed class Planner : IPlanner
             {
                 step = step with { Action = PlanAction.Skip, Reason = $"{key} is not pruned: annotated {WellKnown.PruneAnnotation}=disabled" };
             }
-            else if (owner is { Length: > 0 } && !string.Equals(owner, application, StringComparison.Ordinal))
+            else if (OwnershipPolicy.ForPrune(application, key, live, options) is { } refused)
             {
-                step = step with
-                {
-                    Action = PlanAction.Skip,
-                    Reason = $"{key} is not pruned: it is owned by application '{owner}' (label {options.OwnershipLabel}), not by application '{application}'",
-                };
-            }
-            else if (owner is not { Length: > 0 })
-            {
-                step = step with
-                {
-                    Action = PlanAction.Skip,
-                    Reason = $"{key} is not pruned: it does not carry application '{application}''s ownership label {options.OwnershipLabel}",
-                };
+                step = step with { Action = PlanAction.Skip, Reason = refused.Reason, Refusal = refused.Refusal };
             }
 
             steps.Add((step, KindOrder.GetRank(key.GroupKind, options.KindOrderOverrides)));
         }
 
-        // Reverse of the apply order: highest wave first, then dependants before what they depend on.
+        // Contents before containers (whatever the waves say: deleting a Namespace or a CRD deletes what it holds), then
+        // the reverse of the apply order: highest wave first, then dependants before what they depend on.
         steps.Sort(static (a, b) =>
         {
-            var c = b.Step.Wave.CompareTo(a.Step.Wave);
+            var c = ContainerOrder(a.Step.Key).CompareTo(ContainerOrder(b.Step.Key));
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = b.Step.Wave.CompareTo(a.Step.Wave);
             if (c != 0)
             {
                 return c;
@@ -270,6 +260,8 @@ public sealed class Planner : IPlanner
         });
         return steps.ConvertAll(static s => s.Step);
     }
+
+    private static int ContainerOrder(ResourceKey key) => PruneGuard.IsNamespace(key) ? 1 : PruneGuard.IsCrd(key) ? 2 : 0;
 
     private static string ComputeHash(string application, ImmutableArray<PlanStep> steps)
     {

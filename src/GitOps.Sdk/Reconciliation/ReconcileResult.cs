@@ -45,6 +45,9 @@ public sealed record ReconcileResult
     /// <summary>Gets the application's health after the reconcile.</summary>
     public HealthResult? Health { get; init; }
 
+    /// <summary>Gets the objects safety rules refused (not written, not recorded, not pruned), for <see cref="ReconcileOutcome.Refused"/>.</summary>
+    public ImmutableArray<Events.RefusedObject> Refused { get; init; } = [];
+
     /// <summary>Gets how long the reconcile took.</summary>
     public TimeSpan Duration { get; init; }
 

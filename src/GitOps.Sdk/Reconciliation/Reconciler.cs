@@ -8,6 +8,7 @@ using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Health;
 using GitOps.Sdk.Hosting;
+using GitOps.Sdk.Planning;
 using GitOps.Sdk.Status;
 using Microsoft.Extensions.Logging;
 
@@ -359,6 +360,11 @@ internal sealed class Reconciler
         }
 
         run.Desired = desired;
+        if (_s.Reserved is { } reserved && ReservedCheck.Violations(desired, reserved) is { Length: > 0 } violations)
+        {
+            run.Stage = ReconcileStage.Plan;
+            throw new ReconcileFailure(ReconcileStage.Plan, $"revision refused, nothing is applied or pruned: {violations}");
+        }
 
         // Live state: watch every managed kind (so drift triggers a reconcile), then read desired and inventory objects.
         run.Stage = ReconcileStage.LiveState;
@@ -367,7 +373,14 @@ internal sealed class Reconciler
         IReadOnlyDictionary<ResourceKey, KubeObject> liveObjects;
         using (StageActivity("gitops.live"))
         {
-            inventory = await _s.Inventory.GetAsync(app.Name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                inventory = await _s.Inventory.GetAsync(app.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InventoryCorruptedException ex)
+            {
+                throw new ReconcileFailure(ReconcileStage.LiveState, $"{ex.Message}; nothing is applied or pruned. Recovery (docs/security.md, \"Corrupted inventory\"): delete the inventory object; the next reconcile records the desired objects that carry the application's ownership mark, and objects removed from the source meanwhile are left for a person to delete");
+            }
             var addresses = new Dictionary<ResourceKey, string>();
             foreach (var o in desired.Objects)
             {
@@ -474,9 +487,11 @@ internal sealed class Reconciler
 
         var planOptions = new PlanOptions
         {
-            Prune = app.Prune && (!emptyRender || app.AllowEmptyPrune),
+            // With an empty render the planner refuses every prune (unless AllowEmptyPrune), so the refusal is reported.
+            Prune = app.Prune,
             AllowEmptyPrune = app.AllowEmptyPrune,
             AllowAdoption = app.AllowAdoption,
+            AllowTakeover = app.AllowTakeover,
             AllowRecreate = app.AllowRecreate,
         };
         var request = new PlanRequest
@@ -491,7 +506,7 @@ internal sealed class Reconciler
         ApplyPlan plan;
         using (StageActivity("gitops.plan"))
         {
-            plan = _s.Planner.Plan(request);
+            plan = await GuardAsync(_s.Planner.Plan(request), cancellationToken).ConfigureAwait(false);
         }
 
         run.Plan = plan;
@@ -501,6 +516,14 @@ internal sealed class Reconciler
         {
             _approvedHash = null;
             UpdateStatus(s => s with { HeldPlan = null });
+            if (app.Mode == ReconcileMode.Correct && OwnedInventory.Record(app.Name, inventory, plan, run.Revision) is { } recorded)
+            {
+                // Nothing to write, but objects that turned out to be someone else's leave the inventory, and objects
+                // found live with this application's mark (a lost inventory) enter it.
+                run.Stage = ReconcileStage.Inventory;
+                await _s.Inventory.SaveAsync(recorded, cancellationToken).ConfigureAwait(false);
+            }
+
             return await CompleteWithoutApplyAsync(run, liveObjects, ReconcileOutcome.Synced, cancellationToken).ConfigureAwait(false);
         }
 
@@ -552,7 +575,7 @@ internal sealed class Reconciler
                     }
 
                     var heldReasons = heldSteps.ToImmutableDictionary(static s => s.Key, _ => $"held for approval (hash {hash}): {decision.Reason}");
-                    plan = _s.Planner.Plan(request with { Options = planOptions with { Held = heldReasons } });
+                    plan = await GuardAsync(_s.Planner.Plan(request with { Options = planOptions with { Held = heldReasons } }), cancellationToken).ConfigureAwait(false);
                     plan = EnsureHeldSkipped(plan, heldReasons);
                     run.Plan = plan;
                 }
@@ -566,7 +589,7 @@ internal sealed class Reconciler
 
         // Apply, with the inventory widened first so that a crash mid-apply cannot orphan new objects.
         run.Stage = ReconcileStage.Inventory;
-        var widened = MergeInventory(inventory, plan, desired, revision: inventory?.Revision);
+        var widened = OwnedInventory.Widen(inventory, plan, revision: inventory?.Revision);
         await _s.Inventory.SaveAsync(widened, cancellationToken).ConfigureAwait(false);
 
         run.Stage = ReconcileStage.Apply;
@@ -592,7 +615,9 @@ internal sealed class Reconciler
         RecordApplyMetrics(applied);
 
         run.Stage = ReconcileStage.Inventory;
-        var final = FinalInventory(widened, plan, applied, desired, liveObjects, run.Revision);
+        applied = MarkAdoptions(plan, applied);
+        run.Apply = applied;
+        var final = OwnedInventory.Complete(widened, inventory, plan, applied, desired, liveObjects, run.Revision);
         await _s.Inventory.SaveAsync(final, CancellationToken.None).ConfigureAwait(false);
         PublishApplyEvents(run, applied);
 
@@ -606,7 +631,7 @@ internal sealed class Reconciler
         // Health: read back what was written, and wait for it when asked to.
         run.Stage = ReconcileStage.Health;
         var after = await ReadManagedAsync(desired, cancellationToken).ConfigureAwait(false);
-        var health = AssessHealth(desired, after, out var objectHealth);
+        var health = AssessHealth(desired, after, plan, out var objectHealth);
         if (app.WaitForHealth && health.Status != HealthStatus.Healthy)
         {
             var deadline = time.GetUtcNow() + app.HealthTimeout;
@@ -621,7 +646,7 @@ internal sealed class Reconciler
 
                 await Task.Delay(_s.Options.HealthPollInterval, time, cancellationToken).ConfigureAwait(false);
                 after = await ReadManagedAsync(desired, cancellationToken).ConfigureAwait(false);
-                health = AssessHealth(desired, after, out objectHealth);
+                health = AssessHealth(desired, after, plan, out objectHealth);
             }
         }
 
@@ -630,9 +655,11 @@ internal sealed class Reconciler
         return new ReconcileResult
         {
             Application = app.Name,
-            Outcome = run.Held is null && applied.Objects.All(static o => o.Outcome is ApplyOutcome.Unchanged or ApplyOutcome.Skipped)
-                ? ReconcileOutcome.Synced
-                : ReconcileOutcome.Applied,
+            Outcome = ReportRefusals(run)
+                ? ReconcileOutcome.Refused
+                : run.Held is null && applied.Objects.All(static o => o.Outcome is ApplyOutcome.Unchanged or ApplyOutcome.Skipped)
+                    ? ReconcileOutcome.Synced
+                    : ReconcileOutcome.Applied,
             Trigger = run.Trigger,
             Revision = run.Revision,
             Digest = run.Digest,
@@ -642,6 +669,7 @@ internal sealed class Reconciler
             Apply = applied,
             Held = run.Held,
             Health = health,
+            Refused = run.Refused,
         };
     }
 
@@ -654,9 +682,14 @@ internal sealed class Reconciler
         await Task.CompletedTask.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         run.Stage = ReconcileStage.Health;
-        var health = AssessHealth(run.Desired!, liveObjects, out var objectHealth);
+        var health = AssessHealth(run.Desired!, liveObjects, run.Plan, out var objectHealth);
         run.ObjectHealth = objectHealth;
         run.Health = health;
+        if (outcome is ReconcileOutcome.Synced or ReconcileOutcome.OutOfSync && ReportRefusals(run))
+        {
+            outcome = ReconcileOutcome.Refused;
+        }
+
         return new ReconcileResult
         {
             Application = Definition.Name,
@@ -669,7 +702,31 @@ internal sealed class Reconciler
             Plan = run.Plan,
             Held = run.Held,
             Health = health,
+            Refused = run.Refused,
         };
+    }
+
+    /// <summary>Runs the deletion guards on a plan: containers whose contents are not all pruned with them stay.</summary>
+    private ValueTask<ApplyPlan> GuardAsync(ApplyPlan plan, CancellationToken cancellationToken) =>
+        PruneGuard.ApplyAsync(plan, _s.ContainerContents, _s.Reserved, Definition.AllowNonEmptyNamespacePrune, Definition.AllowCrdPruneWithResources, cancellationToken);
+
+    /// <summary>Logs and publishes the steps safety rules refused; returns <see langword="true"/> when there were any.</summary>
+    private bool ReportRefusals(RunState run)
+    {
+        var refused = PlanRefusals.Collect(run.Plan);
+        if (refused.IsEmpty)
+        {
+            return false;
+        }
+
+        run.Refused = refused;
+        foreach (var r in refused)
+        {
+            Log.ObjectRefused(_logger, Definition.Name, r.Key.ToString(), r.Rule, r.Owner ?? "nobody", r.Option, r.Reason);
+        }
+
+        _s.Events.Publish(new ObjectsRefused { Application = Definition.Name, Timestamp = _s.Time.GetUtcNow(), Revision = run.Revision, Objects = refused });
+        return true;
     }
 
     private async ValueTask<ApprovalDecision> EvaluatePoliciesAsync(ApplyPlan plan, RunState run, CancellationToken cancellationToken)
@@ -789,67 +846,28 @@ internal sealed class Reconciler
         return result.ToImmutable();
     }
 
-    private static Inventory MergeInventory(Inventory? previous, ApplyPlan plan, DesiredState desired, string? revision)
+    private ApplyResult MarkAdoptions(ApplyPlan plan, ApplyResult applied)
     {
-        var entries = new Dictionary<ResourceKey, InventoryEntry>();
-        foreach (var e in previous?.Entries ?? [])
+        var adopted = plan.Steps.Where(static st => st.AdoptedFrom is not null).ToDictionary(static st => st.Key, static st => st.AdoptedFrom!);
+        if (adopted.Count == 0)
         {
-            entries[e.Key] = e;
+            return applied;
         }
 
-        foreach (var step in plan.Steps)
+        return applied with
         {
-            if (step.Action is PlanAction.Apply or PlanAction.Recreate or PlanAction.None && step.Desired is { } d && !entries.ContainsKey(d.Key))
+            Objects = [.. applied.Objects.Select(o =>
             {
-                entries[d.Key] = new InventoryEntry(d.Key, d.ApiVersion);
-            }
-        }
+                if (o.Outcome is not (ApplyOutcome.Created or ApplyOutcome.Configured or ApplyOutcome.Unchanged) || !adopted.TryGetValue(o.Key, out var from))
+                {
+                    return o;
+                }
 
-        _ = desired;
-        return new Inventory { Application = plan.Application, Revision = revision, Entries = [.. entries.Values.OrderBy(static e => e.Key)] };
-    }
-
-    private static Inventory FinalInventory(
-        Inventory widened,
-        ApplyPlan plan,
-        ApplyResult applied,
-        DesiredState desired,
-        IReadOnlyDictionary<ResourceKey, KubeObject> liveBefore,
-        string? revision)
-    {
-        var entries = widened.Entries.ToDictionary(static e => e.Key);
-        var outcomes = new Dictionary<ResourceKey, ApplyOutcome>();
-        foreach (var o in applied.Objects)
-        {
-            outcomes[o.Key] = o.Outcome;
-        }
-
-        var skipped = plan.Steps.Where(static s => s.Action == PlanAction.Skip).Select(static s => s.Key).ToHashSet();
-        var desiredKeys = new HashSet<ResourceKey>();
-        foreach (var d in desired.Objects)
-        {
-            desiredKeys.Add(d.Key);
-            var outcome = outcomes.GetValueOrDefault(d.Key, ApplyOutcome.Unchanged);
-            var previousHash = entries.TryGetValue(d.Key, out var old) ? old.AppliedHash : null;
-            var written = outcome is not (ApplyOutcome.Failed or ApplyOutcome.Skipped) && !skipped.Contains(d.Key);
-            entries[d.Key] = new InventoryEntry(d.Key, d.ApiVersion) { AppliedHash = written ? d.ContentHash : previousHash };
-        }
-
-        // Objects no longer desired stay in the inventory until they are really gone (held, opted out, failed, pruning off).
-        foreach (var key in entries.Keys.ToList())
-        {
-            if (desiredKeys.Contains(key))
-            {
-                continue;
-            }
-
-            if (outcomes.GetValueOrDefault(key, ApplyOutcome.Unchanged) == ApplyOutcome.Deleted || !liveBefore.ContainsKey(key))
-            {
-                entries.Remove(key);
-            }
-        }
-
-        return new Inventory { Application = widened.Application, Revision = revision, Entries = [.. entries.Values.OrderBy(static e => e.Key)] };
+                var owner = from.Length == 0 ? "an unmarked object" : $"application '{from}'";
+                Log.ObjectAdopted(_logger, Definition.Name, o.Key.ToString(), owner);
+                return o with { Message = $"adopted from {owner}{(o.Message is null ? string.Empty : $"; {o.Message}")}" };
+            })],
+        };
     }
 
     private void RememberOwnWrites(ApplyResult applied)
@@ -923,16 +941,23 @@ internal sealed class Reconciler
     private async Task<IReadOnlyDictionary<ResourceKey, KubeObject>> ReadManagedAsync(DesiredState desired, CancellationToken cancellationToken) =>
         await _s.LiveState.GetManyAsync([.. desired.Objects.Select(static o => (o.Key, o.ApiVersion))], cancellationToken).ConfigureAwait(false);
 
-    private HealthResult AssessHealth(DesiredState desired, IReadOnlyDictionary<ResourceKey, KubeObject> live, out ImmutableDictionary<ResourceKey, HealthResult> perObject)
+    private HealthResult AssessHealth(DesiredState desired, IReadOnlyDictionary<ResourceKey, KubeObject> live, ApplyPlan? plan, out ImmutableDictionary<ResourceKey, HealthResult> perObject)
     {
+        // Someone else's object is not this application's: its health is neither assessed nor part of the application's.
+        var notOwned = PlanRefusals.NotOwned(plan);
         var builder = ImmutableDictionary.CreateBuilder<ResourceKey, HealthResult>();
         foreach (var d in desired.Objects)
         {
-            builder[d.Key] = _s.Health.Assess(live.GetValueOrDefault(d.Key));
+            builder[d.Key] = notOwned.Contains(d.Key)
+                ? new HealthResult(HealthStatus.Unknown, "not assessed: the object is not owned by this application")
+                : _s.Health.Assess(live.GetValueOrDefault(d.Key));
         }
 
         perObject = builder.ToImmutable();
-        return HealthAggregator.Worst(perObject.Select(static p => (p.Key, p.Value)));
+        var worst = HealthAggregator.Worst(perObject.Where(p => !notOwned.Contains(p.Key)).Select(static p => (p.Key, p.Value)));
+        return notOwned.Count > 0 && worst.Status == HealthStatus.Healthy
+            ? new HealthResult(HealthStatus.Unknown, $"{notOwned.Count} desired object(s) are not owned by this application; their health is not assessed")
+            : worst;
     }
 
     private ReconcileResult Failed(RunState run, ReconcileStage stage, string message)
@@ -971,14 +996,14 @@ internal sealed class Reconciler
     private void Finish(RunState run, ReconcileResult result, DateTimeOffset startedAt, long liveChangesAtStart)
     {
         var now = _s.Time.GetUtcNow();
-        var succeeded = result.Outcome is ReconcileOutcome.Synced or ReconcileOutcome.Applied or ReconcileOutcome.Skipped;
+        var succeeded = result.Outcome is ReconcileOutcome.Synced or ReconcileOutcome.Applied or ReconcileOutcome.Skipped or ReconcileOutcome.Refused;
         _lastRunClean = result.Outcome is ReconcileOutcome.Synced or ReconcileOutcome.Applied or ReconcileOutcome.Skipped && result.Held is null;
         _liveChangesAtLastRun = liveChangesAtStart;
         var previousHealth = Status.Health;
         if (run.ObjectHealth is null && run.Desired is not null && run.Live is not null)
         {
             // A failure after live state was read still reports each object's health as it was seen.
-            run.Health = AssessHealth(run.Desired, run.Live, out var perObject);
+            run.Health = AssessHealth(run.Desired, run.Live, run.Plan, out var perObject);
             run.ObjectHealth = perObject;
         }
 
@@ -1023,6 +1048,13 @@ internal sealed class Reconciler
                 case ReconcileOutcome.Cancelled:
                     conditions = Set(conditions, ConditionTypes.Reconciling, ConditionStatus.False, "Cancelled", message, now);
                     break;
+                case ReconcileOutcome.Refused:
+                    var refusedReason = PlanRefusals.ConditionReason(run.Refused);
+                    var refusedMessage = PlanRefusals.Summary(run.Refused);
+                    conditions = Set(conditions, ConditionTypes.Ready, ConditionStatus.False, refusedReason, refusedMessage, now);
+                    conditions = Set(conditions, ConditionTypes.Stalled, ConditionStatus.False, refusedReason, "Refused objects are retried every reconcile; see the Ready condition for the option that allows them", now);
+                    conditions = Set(conditions, ConditionTypes.Drifted, ConditionStatus.True, refusedReason, refusedMessage, now);
+                    break;
             }
 
             var health = result.Health ?? s.Health;
@@ -1054,7 +1086,7 @@ internal sealed class Reconciler
                 ConsecutiveFailures = result.Outcome == ReconcileOutcome.Failed ? s.ConsecutiveFailures + 1 : succeeded || result.Outcome is ReconcileOutcome.OutOfSync or ReconcileOutcome.Held ? 0 : s.ConsecutiveFailures,
             };
 
-            if (result.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.Synced)
+            if (result.Outcome is ReconcileOutcome.Applied or ReconcileOutcome.Synced || (result.Outcome == ReconcileOutcome.Refused && result.Apply is not null))
             {
                 next = next with { LastAppliedRevision = result.Revision, LastAppliedDigest = result.Digest };
             }
@@ -1160,6 +1192,11 @@ internal sealed class Reconciler
         if (result.Held is { } h)
         {
             parts.Add($"{h.Steps.Length} step(s) held for approval (hash {h.Hash})");
+        }
+
+        if (!run.Refused.IsEmpty)
+        {
+            parts.Add(PlanRefusals.Summary(run.Refused));
         }
 
         parts.AddRange(run.Notes);
@@ -1311,6 +1348,8 @@ internal sealed class Reconciler
         public IReadOnlyDictionary<ResourceKey, KubeObject>? Live { get; set; }
 
         public List<string> Notes { get; } = [];
+
+        public ImmutableArray<RefusedObject> Refused { get; set; } = [];
 
         public List<(GroupKind Kind, string ApiVersion)> DeferredWatches { get; } = [];
     }

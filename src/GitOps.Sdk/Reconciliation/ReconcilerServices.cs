@@ -29,7 +29,15 @@ internal sealed class ReconcilerServices
         SourceProviders = [.. services.GetServices<ISourceProvider>()];
         Health = new HealthAggregator(services.GetServices<IHealthAssessor>());
         ApprovalPolicies = [.. services.GetServices<IApprovalPolicy>()];
+        ContainerContents = services.GetService<IContainerContents>();
+        Reserved = services.GetService<IReservedObjects>();
     }
+
+    /// <summary>Gets the engine's own objects, which no application may declare or prune, when the target reserves any.</summary>
+    public IReservedObjects? Reserved { get; }
+
+    /// <summary>Gets what lists a container's contents for the prune guards; without one, guarded prunes are refused.</summary>
+    public IContainerContents? ContainerContents { get; }
 
     public GitOpsOptions Options { get; }
 

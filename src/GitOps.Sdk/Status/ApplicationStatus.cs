@@ -254,6 +254,12 @@ public enum ReconcileOutcome
 
     /// <summary>The host shut down during the reconcile.</summary>
     Cancelled,
+
+    /// <summary>
+    /// Safety rules refused some objects (owned by another application, unmarked without AllowAdoption, or a prune
+    /// blocked by a deletion guard): they were not written, recorded or pruned; everything else was reconciled. Not in sync.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>The stages of a reconcile.</summary>

@@ -85,6 +85,52 @@ public sealed class ReconcileCommandTests
     }
 
     [Fact]
+    public async Task Reconcile_ObjectsHeldByOthers_RefusedNonZeroUntilAdopt()
+    {
+        using var temp = new TempDirectory("gitops-cli-adopt");
+        var served = temp.Combine("served");
+        Directory.CreateDirectory(served);
+        await using var git = await GitDaemonServer.StartAsync(served);
+        var repo = await GitTestRepository.CreateAsync(served, "deploy");
+        repo.Write("app/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: from-git\n");
+        await repo.CommitAndPushAsync("first");
+        await using var api = await KubeApiEmulator.StartAsync();
+        await api.CreateAsync("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default\ndata:\n  k: by-hand\n", manager: "kubectl-create");
+        var url = git.UrlOf("deploy");
+
+        (int Code, string Output) Run(params string[] extra)
+        {
+            var output = new StringWriter();
+            var args = new[] { "reconcile", "--source", url, "--ref", "main", "--path", "app", "--namespace", "default", "--kubeconfig", api.KubeconfigPath }.Concat(extra).ToArray();
+            var parse = CliApp.BuildRootCommand().Parse(args);
+            parse.InvocationConfiguration.Output = output;
+            parse.InvocationConfiguration.Error = output;
+            var code = parse.InvokeAsync().GetAwaiter().GetResult();
+            return (code, output.ToString());
+        }
+
+        var dry = Run("--dry-run");
+        dry.Code.Should().Be(ReconcileCommand.Refused, dry.Output);
+        dry.Output.Should().Contain("skip /ConfigMap/default/a").And.Contain("kubectl-create").And.Contain("--adopt").And.Contain("Refused")
+            .And.NotContain("AllowTakeover is off", "messages name only options that exist");
+
+        var once = Run("--once");
+        once.Code.Should().Be(ReconcileCommand.Refused, once.Output);
+        once.Output.Should().Contain("refused /ConfigMap/default/a");
+        ((string?)api.Get("v1", "ConfigMap", "default", "a")!["data"]!["k"]).Should().Be("by-hand");
+
+        var adopted = Run("--once", "--adopt");
+        adopted.Code.Should().Be(ReconcileCommand.InSync, adopted.Output);
+        adopted.Output.Should().Contain("adopted");
+        ((string?)api.Get("v1", "ConfigMap", "default", "a")!["data"]!["k"]).Should().Be("from-git");
+
+        var other = Run("--once", "--name", "someone-else");
+        other.Code.Should().Be(ReconcileCommand.Refused, other.Output);
+        other.Output.Should().Contain("--takeover").And.Contain("AllowTakeover");
+        ((string?)api.Get("v1", "ConfigMap", "default", "a")!["data"]!["k"]).Should().Be("from-git");
+    }
+
+    [Fact]
     public void DefaultName_IsStableAndDerivedFromSourceAndPath()
     {
         var a = ReconcileCommand.DefaultName("https://user:secret@git.example.com/shop.git", null, "apps/shop");

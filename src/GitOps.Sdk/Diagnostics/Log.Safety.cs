@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Sdk.Diagnostics;
+
+/// <summary>Log messages of the safety rules (ownership, deletion guards, reserved objects).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(40, LogLevel.Warning, "Application {Application} refused {Key} ({Rule}; held by {Owner}; option {Option}): {Reason}")]
+    public static partial void ObjectRefused(ILogger logger, string application, string key, string rule, string owner, string option, string reason);
+
+    [LoggerMessage(41, LogLevel.Information, "Application {Application} adopted {Key} from {Owner}")]
+    public static partial void ObjectAdopted(ILogger logger, string application, string key, string owner);
+}

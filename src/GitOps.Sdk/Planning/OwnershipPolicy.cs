@@ -1,0 +1,131 @@
+using System.Text.Json;
+
+namespace GitOps.Sdk.Planning;
+
+/// <summary>
+/// The one ownership rule, used by the planner (what may be written or pruned) and by the reconciler (what enters the
+/// inventory): an object belongs to an application only when that application applied it with its ownership mark.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><description>A live object whose ownership label names another application is refused unless
+/// <see cref="PlanOptions.AllowTakeover"/> (application option <c>AllowTakeover</c>).</description></item>
+/// <item><description>A live object without the label is refused unless the application's inventory already lists it
+/// (it was applied by this application and the label was removed since) or <see cref="PlanOptions.AllowAdoption"/>
+/// (application option <c>AllowAdoption</c>, CLI <c>--adopt</c>).</description></item>
+/// <item><description>A refused object is never written, never recorded in the inventory and never pruned.</description></item>
+/// </list>
+/// </remarks>
+internal static class OwnershipPolicy
+{
+    /// <summary>Decides whether <paramref name="application"/> may write its desired object over <paramref name="live"/>.</summary>
+    /// <returns>The refusal with its reason, or <see langword="null"/> with <paramref name="adoptedFrom"/> set when the write takes the object over.</returns>
+    public static (PlanRefusal Refusal, string Reason)? ForApply(
+        string application,
+        ResourceKey key,
+        KubeObject? live,
+        bool inInventory,
+        PlanOptions options,
+        out string? adoptedFrom)
+    {
+        adoptedFrom = null;
+        if (live is null)
+        {
+            return null;
+        }
+
+        var owner = live.GetLabel(options.OwnershipLabel);
+        if (owner is { Length: > 0 })
+        {
+            if (string.Equals(owner, application, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            if (options.AllowTakeover)
+            {
+                adoptedFrom = owner;
+                return null;
+            }
+
+            return (
+                new PlanRefusal(PlanRefusalRules.OwnedByOtherApplication, owner, "AllowTakeover"),
+                $"{key} is owned by application '{owner}' (label {options.OwnershipLabel}={owner}); application '{application}' does not take it over: not applied, not recorded, not pruned (set AllowTakeover on application '{application}', CLI --takeover, to take it over)");
+        }
+
+        if (inInventory)
+        {
+            // Applied by this application before; someone removed the mark since. Applying restores it.
+            return null;
+        }
+
+        if (options.AllowAdoption)
+        {
+            adoptedFrom = string.Empty;
+            return null;
+        }
+
+        var writers = Writers(live);
+        return (
+            new PlanRefusal(PlanRefusalRules.NotMarked, writers, "AllowAdoption"),
+            $"{key} already exists without the ownership label {options.OwnershipLabel} (created outside application '{application}'{(writers is null ? string.Empty : $", written by {writers}")}); application '{application}' does not adopt it: not applied, not recorded, not pruned (set AllowAdoption on application '{application}', CLI --adopt, to adopt it)");
+    }
+
+    /// <summary>Decides whether <paramref name="application"/> may prune <paramref name="live"/>, an object its inventory lists.</summary>
+    /// <returns>The refusal with its reason, or <see langword="null"/> when the object carries this application's mark.</returns>
+    public static (PlanRefusal Refusal, string Reason)? ForPrune(string application, ResourceKey key, KubeObject live, PlanOptions options)
+    {
+        var owner = live.GetLabel(options.OwnershipLabel);
+        if (string.Equals(owner, application, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (owner is { Length: > 0 })
+        {
+            return (
+                new PlanRefusal(PlanRefusalRules.OwnedByOtherApplication, owner, "AllowTakeover"),
+                $"{key} is not pruned: it is owned by application '{owner}' (label {options.OwnershipLabel}={owner}), not by application '{application}'; application '{application}' lets go of it");
+        }
+
+        var writers = Writers(live);
+        return (
+            new PlanRefusal(PlanRefusalRules.NotMarked, writers, "AllowAdoption"),
+            $"{key} is not pruned: it does not carry application '{application}''s ownership label {options.OwnershipLabel}{(writers is null ? string.Empty : $" (written by {writers})")}; application '{application}' lets go of it");
+    }
+
+    /// <summary>Returns <see langword="true"/> when a refusal means the application does not own the object (so it leaves the inventory).</summary>
+    public static bool IsOwnershipRefusal(PlanRefusal? refusal) =>
+        refusal is { Rule: PlanRefusalRules.OwnedByOtherApplication or PlanRefusalRules.NotMarked };
+
+    /// <summary>
+    /// Returns <see langword="true"/> when <paramref name="step"/> of a completed apply makes its object part of the
+    /// application's inventory: the application wrote it (or found it unchanged) with its mark.
+    /// </summary>
+    public static bool EntersInventory(PlanStep step, ApplyOutcome? outcome) =>
+        step.Refusal is null
+        && step.Action is PlanAction.Apply or PlanAction.Recreate or PlanAction.None
+        && outcome is null or ApplyOutcome.Created or ApplyOutcome.Configured or ApplyOutcome.Unchanged;
+
+    /// <summary>Names the field managers of an unmarked object (who made it), for refusal messages.</summary>
+    private static string? Writers(KubeObject live)
+    {
+        if (live.Metadata.ValueKind != JsonValueKind.Object
+            || !live.Metadata.TryGetProperty("managedFields", out var fields)
+            || fields.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var managers = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in fields.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("manager", out var m) && m.ValueKind == JsonValueKind.String)
+            {
+                managers.Add(m.GetString()!);
+            }
+        }
+
+        return managers.Count == 0 ? null : "field manager " + string.Join(", ", managers.Select(static m => $"'{m}'"));
+    }
+}
