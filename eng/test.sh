@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs test dependencies (idempotent), builds with zero warnings,
-# runs every test project, and ends with one plain line "N passed, N failed, N skipped" summed over all projects.
+# The whole test suite on a fresh machine: checks that no tracked file points outside the repository
+# (eng/check-paths.sh), installs test dependencies (idempotent), builds with zero warnings, runs every test project,
+# and ends with one plain line "N passed, N failed, N skipped" summed over all projects.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Fail fast when a tracked file points outside the repository (../shared, /work/..., /home/<user>/...).
+bash eng/check-paths.sh || { echo "paths outside the repository are referenced (see above)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 bash eng/install-test-deps.sh || { echo "installing test dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
 export PATH="$root/.tools/bin:$PATH"
