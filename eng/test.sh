@@ -7,7 +7,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Fail fast when a tracked file points outside the repository (../shared, /work/..., /home/<user>/...).
+# Fail fast when a tracked file points outside the repository (the shared folder beside a CI checkout, or an
+# absolute path of a developer machine): the project must work in a clone at any path with nothing beside it.
 bash eng/check-paths.sh || { echo "paths outside the repository are referenced (see above)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 bash eng/install-test-deps.sh || { echo "installing test dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
