@@ -107,7 +107,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string because)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
@@ -139,6 +139,56 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
             Time.Advance(step);
             advanced += step;
+        }
+    }
+
+    /// <summary>Gets the scheduler's view of an application (its current wait).</summary>
+    public ApplicationRuntime RuntimeOf(string application = "shop") =>
+        ((GitOpsController)Controller).Runtimes.Single(a => a.Name == application);
+
+    /// <summary>Tells whether something ended the wait (timer fired or a trigger was signalled since it began).</summary>
+    public bool IsWoken(SchedulerWait wait, string application = "shop") => RuntimeOf(application).IsWoken(wait);
+
+    /// <summary>Gets how many reconciles wait for a slot of the concurrency limit.</summary>
+    public int SlotWaiters => ((GitOpsController)Controller).SlotWaiters;
+
+    /// <summary>
+    /// Waits (real time, bounded) until the application's scheduler loop is blocked — on its triggers and/or the clock —
+    /// in a wait numbered above <paramref name="after"/> that nothing has woken yet, and returns that wait.
+    /// </summary>
+    public async Task<SchedulerWait> WaitForIdleAsync(string because, int after = 0, string application = "shop")
+    {
+        SchedulerWait? idle = null;
+        await WaitUntilAsync(
+            () => (idle = RuntimeOf(application).CurrentWait) is { } w && !RuntimeOf(application).IsWoken(w) && w.Sequence > after,
+            because);
+        return idle!;
+    }
+
+    /// <summary>
+    /// Until <paramref name="condition"/> holds: whenever the scheduler loop is blocked on the fake clock, advances the
+    /// clock exactly to that wait's deadline (once per wait). The clock never moves while the loop runs.
+    /// </summary>
+    public async Task AdvanceUntilAsync(Func<bool> condition, string because, string application = "shop")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var advancedWait = 0;
+        while (!condition())
+        {
+            if (RuntimeOf(application).CurrentWait is { Until: { } until } w && !RuntimeOf(application).IsWoken(w) && w.Sequence != advancedWait)
+            {
+                advancedWait = w.Sequence;
+                var remaining = until - Time.GetUtcNow();
+                Time.Advance(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                continue;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out advancing the clock until {because}");
+            }
+
+            await Task.Delay(5);
         }
     }
 
