@@ -1,5 +1,6 @@
 using GitOps.Sdk.Kubernetes;
 using GitOps.Sdk.Testing;
+using GitOps.Sdk.TestUtilities;
 using k8s;
 using k8s.Models;
 using static GitOps.Sdk.Kubernetes.Tests.Emulated.KubeTarget;
@@ -225,21 +226,23 @@ public class ApplierTests
     [Fact]
     public async Task ApplyAsync_RetryAfter_WaitsExactlyThatLongOnTheTimeProvider()
     {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new CountingTimeProvider(DateTimeOffset.UtcNow);
         await using var t = await KubeTarget.StartAsync(time: time);
         var throttled = t.Api.Faults.Add(new FaultRule { Verb = "apply", Resource = "configmaps", StatusCode = 429, RetryAfter = TimeSpan.FromSeconds(7), Times = 1 });
         var plan = new ApplyPlan { Application = App, Steps = [new PlanStep { Key = ConfigMap("c", "default", App).Key, Action = PlanAction.Apply, Desired = ConfigMap("c", "default", App) }] };
+        var timersBefore = time.TimersCreated;
 
         var apply = t.Applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None).AsTask();
         await WaitUntilAsync(() => t.ApplierLog.Messages.Any(m => m.Contains("retry 1 in 7000 ms", StringComparison.Ordinal)), "the retry to be scheduled");
-        await Task.Delay(100);
+        await WaitUntilAsync(() => time.TimersCreated > timersBefore, "the retry delay is waiting on the clock");
+        var fired = time.TimersFired;
         time.Advance(TimeSpan.FromSeconds(6));
-        await Task.Delay(200);
-        var earlyDone = apply.IsCompleted;
+        time.TimersFired.Should().Be(fired, "the server asked for 7 seconds: no timer is due after 6 (due timers fire inside Advance)");
+        apply.IsCompleted.Should().BeFalse();
         time.Advance(TimeSpan.FromSeconds(1));
-        var result = await apply.WaitAsync(TimeSpan.FromSeconds(10));
+        time.TimersFired.Should().BeGreaterThan(fired, "the retry delay ended at 7 seconds");
+        var result = await apply.WaitAsync(TimeSpan.FromSeconds(30));
 
-        earlyDone.Should().BeFalse("the server asked for 7 seconds");
         throttled.Hits.Should().Be(1);
         result.Objects.Single().Outcome.Should().Be(ApplyOutcome.Created);
     }
