@@ -23,8 +23,13 @@ fi
 
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
+# Line and branch coverage of the shipped assemblies (coverlet.collector, eng/coverage.runsettings); COVERAGE=0 skips it.
+coverage=()
+if [ "${COVERAGE:-1}" != "0" ]; then
+  coverage=(--collect "XPlat Code Coverage" --settings eng/coverage.runsettings)
+fi
 dotnet test GitOps.Sdk.sln -c "$configuration" --no-build --nologo \
-  --logger "trx" --results-directory "$results" \
+  --logger "trx" --results-directory "$results" "${coverage[@]}" \
   --blame-hang-timeout 8m -- RunConfiguration.TreatNoTestsAsError=false "$@"
 status=$?
 
@@ -42,6 +47,13 @@ done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The runner failed without a failed test (a crash or hang of a test host): count it as a failure.
   failed=1
+fi
+if [ ${#coverage[@]} -gt 0 ]; then
+  if command -v python3 >/dev/null 2>&1; then
+    python3 eng/coverage-summary.py "$results" || echo "coverage: the summary could not be computed"
+  else
+    echo "coverage: python3 not found, summary skipped (reports are in $results)"
+  fi
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
