@@ -177,12 +177,19 @@ public class ApplierTests
     {
         await using var t = await KubeTarget.StartAsync();
         await t.ReconcileAsync(App, [Deployment("web", "default", App)]);
+        var before = await t.GetAsync(Deployment("web", "default", App).Key, "apps/v1");
         var annotated = Deployment("web", "default", App, selectorApp: "web2")
             .With(n => n["metadata"]!["annotations"] = new System.Text.Json.Nodes.JsonObject { [WellKnown.RecreateAnnotation] = "true" });
 
         var result = await t.ReconcileAsync(App, [annotated]);
 
-        result.Objects.Single().Outcome.Should().Be(ApplyOutcome.Configured, result.Objects.Single().Message);
+        var step = result.Objects.Single();
+        step.Outcome.Should().Be(ApplyOutcome.Configured, step.Message);
+        step.Message.Should().Contain("re-created").And.Contain("spec.selector");
+        var after = await t.GetAsync(before!.Key, "apps/v1");
+        Uid(after!).Should().NotBe(Uid(before), "a re-created object is a new object with a new uid");
+        after!.Json.GetProperty("spec").GetProperty("selector").GetProperty("matchLabels").GetProperty("app").GetString().Should().Be("web2");
+        after.Json.GetProperty("metadata").GetProperty("annotations").GetProperty(WellKnown.RecreateAnnotation).GetString().Should().Be("true");
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public const string Url = "memory://shop";
 
     private readonly IDisposable _subscription;
+    private bool _ownsCluster = true;
 
     private PipelineHarness(ServiceProvider provider, InMemorySourceProvider source, InMemoryCluster cluster, InMemoryApplier applier, FakeTimeProvider time)
     {
@@ -46,18 +47,27 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Action<ApplicationDefinition>? app = null,
         Action<GitOpsOptions>? options = null,
         Action<IGitOpsBuilder>? builder = null,
-        int applications = 1)
+        int applications = 1,
+        Action<IServiceCollection>? services = null,
+        PipelineHarness? sharingClusterWith = null)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        var time = sharingClusterWith?.Time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
         var source = new InMemorySourceProvider();
-        var cluster = new InMemoryCluster(time);
+        var cluster = sharingClusterWith?.Cluster ?? new InMemoryCluster(time);
         var applier = new InMemoryApplier(cluster);
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(time);
-        services.AddSingleton<ILiveState>(cluster);
-        services.AddSingleton<IApplier>(applier);
-        services.AddSingleton<IInventoryStore, InMemoryInventoryStore>();
-        var gitops = services.AddGitOps(o =>
+        var collection = new ServiceCollection();
+        collection.AddSingleton<TimeProvider>(time);
+        collection.AddSingleton<ILiveState>(cluster);
+        collection.AddSingleton<IApplier>(applier);
+        if (sharingClusterWith is not null)
+        {
+            collection.AddSingleton(sharingClusterWith.Inventory);
+        }
+        else
+        {
+            collection.AddSingleton<IInventoryStore, InMemoryInventoryStore>();
+        }
+        var gitops = collection.AddGitOps(o =>
         {
             o.JitterFraction = 0;
             o.DriftDebounce = TimeSpan.FromMilliseconds(200);
@@ -77,7 +87,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
             options?.Invoke(o);
         }).AddSourceProvider(source);
         builder?.Invoke(gitops);
-        return new PipelineHarness(services.BuildServiceProvider(), source, cluster, applier, time);
+        services?.Invoke(collection);
+        return new PipelineHarness(collection.BuildServiceProvider(), source, cluster, applier, time) { _ownsCluster = sharingClusterWith is null };
     }
 
     public static IReadOnlyDictionary<string, string> Files(params (string Path, string Content)[] files) =>
@@ -198,7 +209,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
         _subscription.Dispose();
         await Provider.DisposeAsync();
-        Cluster.Dispose();
+        if (_ownsCluster)
+        {
+            Cluster.Dispose();
+        }
+
         Source.Dispose();
     }
 }
