@@ -406,6 +406,27 @@ internal static class Defaults
 
     public static void PodSpec(JsonObject spec)
     {
+        // serviceAccount is the deprecated alias of serviceAccountName: the server fills either from the other and
+        // always writes both (serviceAccountName wins when they differ).
+        var accountName = (string?)spec["serviceAccountName"];
+        if (string.IsNullOrEmpty(accountName))
+        {
+            accountName = (string?)spec["serviceAccount"];
+            if (!string.IsNullOrEmpty(accountName))
+            {
+                spec["serviceAccountName"] = accountName;
+            }
+        }
+
+        if (!string.IsNullOrEmpty(accountName))
+        {
+            spec["serviceAccount"] = accountName;
+        }
+        else
+        {
+            spec.Remove("serviceAccount");
+        }
+
         Set(spec, "dnsPolicy", "ClusterFirst");
         Set(spec, "restartPolicy", "Always");
         Set(spec, "terminationGracePeriodSeconds", 30);

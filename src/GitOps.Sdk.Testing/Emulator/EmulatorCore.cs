@@ -404,6 +404,12 @@ internal sealed class EmulatorCore
         {
             ShapeCrdStatus(result);
         }
+        else if (type.Group == "rbac.authorization.k8s.io" && type.Kind is "Role" or "ClusterRole"
+            && result["rules"] is not JsonArray { Count: > 0 })
+        {
+            // rules has no omitempty and an empty list comes back from storage as nil: "rules": null.
+            result["rules"] = null;
+        }
 
         result = Normalize(result);
         if (live is not null)
@@ -598,6 +604,11 @@ internal sealed class EmulatorCore
             }
         }
 
+        if (IsClusterRole(type))
+        {
+            AggregateClusterRoles(type);
+        }
+
         if (type.Group.Length == 0 && type.Kind == "Namespace" && stored.Node["metadata"]?["deletionTimestamp"] is not null
             && live?["metadata"]?["deletionTimestamp"] is null)
         {
@@ -635,6 +646,91 @@ internal sealed class EmulatorCore
         if (type.Group.Length == 0 && type.Kind == "Service" && (string?)stored.Node["spec"]?["clusterIP"] is string ip)
         {
             _ips.Release(ip);
+        }
+
+        if (IsClusterRole(type))
+        {
+            AggregateClusterRoles(type);
+        }
+    }
+
+    private static bool IsClusterRole(ResourceType type) => type.Group == "rbac.authorization.k8s.io" && type.Kind == "ClusterRole";
+
+    private bool _aggregating;
+
+    /// <summary>
+    /// The ClusterRole aggregation controller: an aggregated role's <c>rules</c> are the rules of the ClusterRoles its
+    /// <c>aggregationRule.clusterRoleSelectors</c> select (by selector, then by name, without duplicates), kept up to date
+    /// whenever a ClusterRole changes.
+    /// </summary>
+    private void AggregateClusterRoles(ResourceType type)
+    {
+        if (_aggregating)
+        {
+            return;
+        }
+
+        _aggregating = true;
+        try
+        {
+            // An aggregated role can select another aggregated role: repeat until nothing changes.
+            for (var round = 0; round < 10; round++)
+            {
+                var roles = Store.AllOf(type.StorageKey).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+                var changed = false;
+                foreach (var role in roles)
+                {
+                    if (role.Node["aggregationRule"]?["clusterRoleSelectors"] is not JsonArray selectors
+                        || role.Node["metadata"]?["deletionTimestamp"] is not null)
+                    {
+                        continue;
+                    }
+
+                    var rules = new JsonArray();
+                    foreach (var selector in selectors.OfType<JsonObject>().Select(LabelSelector.FromObject))
+                    {
+                        foreach (var selected in roles.Where(r => r.Name != role.Name && selector.Matches(LabelSelector.LabelsOf(r.Node))))
+                        {
+                            foreach (var rule in selected.Node["rules"] as JsonArray ?? [])
+                            {
+                                if (rule is not null && !rules.Any(r => JsonNode.DeepEquals(r, rule)))
+                                {
+                                    rules.Add(rule.DeepClone());
+                                }
+                            }
+                        }
+                    }
+
+                    var current = role.Node["rules"] as JsonArray ?? [];
+                    if (JsonNode.DeepEquals(current, rules))
+                    {
+                        continue;
+                    }
+
+                    Write(new WriteRequest
+                    {
+                        Type = type,
+                        Kind = WriteKind.Patch,
+                        Name = role.Name,
+                        Manager = "kube-controller-manager",
+                        Patch = (live, _) =>
+                        {
+                            live["rules"] = rules.DeepClone();
+                            return live;
+                        },
+                    });
+                    changed = true;
+                }
+
+                if (!changed)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _aggregating = false;
         }
     }
 
