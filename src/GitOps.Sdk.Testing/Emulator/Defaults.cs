@@ -102,6 +102,7 @@ internal static class Defaults
 
                 // Job defaults (parallelism, completions, backoffLimit) apply to Jobs, not to the template.
                 PodTemplate(Obj(Obj(jt, "spec"), "template"));
+                Obj(obj, "status"); // The CronJob controller has not run yet: a real server stores "status": {}.
                 break;
             case "/Pod":
                 PodSpec(Obj(obj, "spec"));

@@ -103,6 +103,11 @@ internal sealed class EmulatorCore
                 throw StatusErrors.Invalid(type, string.Empty, [new FieldError("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")]);
             }
 
+            if (request.Body is not null)
+            {
+                TypeChecks.CheckTypes(type, request.Body, request.Kind == WriteKind.Apply);
+            }
+
             JsonObject result;
             var created = false;
             switch (request.Kind)
@@ -144,6 +149,7 @@ internal sealed class EmulatorCore
                     }
 
                     result = request.Patch!(live.CloneNode(), type.Schema);
+                    TypeChecks.CheckTypes(type, result, apply: false);
                     var patchedRv = (string?)result["metadata"]?["resourceVersion"];
                     if (!string.IsNullOrEmpty(patchedRv) && patchedRv != live.ResourceVersion.ToString(CultureInfo.InvariantCulture))
                     {
