@@ -81,6 +81,7 @@ internal static class GitOpsConfigurationBinder
         ReadBool(app, "AllowEmptyPrune", errors, v => d.AllowEmptyPrune = v);
         ReadBool(app, "AllowRecreate", errors, v => d.AllowRecreate = v);
         ReadBool(app, "AllowAdoption", errors, v => d.AllowAdoption = v);
+        ReadBool(app, "CreateNamespace", errors, v => d.CreateNamespace = v);
         ReadBool(app, "ForceConflicts", errors, v => d.ForceConflicts = v);
         ReadBool(app, "Suspended", errors, v => d.Suspended = v);
         ReadBool(app, "WaitForHealth", errors, v => d.WaitForHealth = v);
