@@ -14,7 +14,8 @@ namespace GitOps.Cli.Commands;
 
 /// <summary>
 /// <c>gitops reconcile --source &lt;git url|oci://…|helm repo url&gt; --ref &lt;ref&gt; --path &lt;p&gt; [--chart &lt;name&gt;]
-/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--namespace ns] [--once] [--dry-run] [--prune]</c>: reconciles one
+/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--namespace ns] [--once] [--dry-run] [--prune] [--allow-namespace ns]…
+/// [--allow-cluster-kind Kind.group]… [--deny-kind Kind.group]… [--allow-cluster-admin-binding]</c>: reconciles one
 /// application into a cluster. Without <c>--once</c> it keeps running, correcting drift and printing every event (with
 /// attribution); <c>--dry-run</c> prints the plan and diff and changes nothing. Exit codes: 0 in sync or applied, 1 drift
 /// found in dry-run, 2 error. The inventory lives in the cluster, so separate <c>--once</c> runs prune what an earlier
@@ -38,11 +39,13 @@ internal sealed class ReconcileCommand : ICliCommand
         var once = new Option<bool>("--once") { Description = "Reconcile once and exit (otherwise keep running and correct drift)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and diff; change nothing. Exit code 1 when anything differs." };
         var prune = new Option<bool>("--prune") { Description = "Delete objects an earlier run applied that are no longer in the source." };
+        var confinement = new ConfinementFlags();
 
         var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied, 1 = drift found (dry-run), 2 = error.")
         {
             source, reference, path, chart, name, kubeconfig, @namespace, once, dryRun, prune,
         };
+        confinement.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var request = new Request(
@@ -55,7 +58,10 @@ internal sealed class ReconcileCommand : ICliCommand
                 parseResult.GetValue(@namespace),
                 parseResult.GetValue(once),
                 parseResult.GetValue(dryRun),
-                parseResult.GetValue(prune));
+                parseResult.GetValue(prune))
+            {
+                Confinement = confinement.Read(parseResult),
+            };
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
             try
@@ -87,7 +93,11 @@ internal sealed class ReconcileCommand : ICliCommand
         string? Namespace,
         bool Once,
         bool DryRun,
-        bool Prune);
+        bool Prune)
+    {
+        /// <summary>Gets the confinement flags (allowed namespaces and cluster-scoped kinds, denied kinds).</summary>
+        public ConfinementFlags.Values Confinement { get; init; } = ConfinementFlags.Values.None;
+    }
 
     /// <summary>The default application name: <c>gitops-</c> and ten hex digits of SHA-256 over source (credentials removed), chart and path.</summary>
     internal static string DefaultName(string source, string? chart, string? path)
@@ -123,7 +133,7 @@ internal sealed class ReconcileCommand : ICliCommand
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddGitOps(o =>
             {
-                o.Applications.Add(new ApplicationDefinition
+                var definition = new ApplicationDefinition
                 {
                     Name = appName,
                     Source = ToSource(r),
@@ -134,7 +144,9 @@ internal sealed class ReconcileCommand : ICliCommand
                     Interval = TimeSpan.FromMinutes(5),
                     MinRetryDelay = TimeSpan.FromSeconds(5),
                     MaxRetryDelay = TimeSpan.FromMinutes(2),
-                });
+                };
+                r.Confinement.ApplyTo(definition);
+                o.Applications.Add(definition);
             })
             .AddGitSource()
             .AddHelmRepositorySource()
@@ -160,6 +172,11 @@ internal sealed class ReconcileCommand : ICliCommand
             if (r.DryRun)
             {
                 PrintPlan(result, diffEngine, stdout);
+            }
+
+            foreach (var v in result.Violations)
+            {
+                await stdout.WriteLineAsync($"refused {v}").ConfigureAwait(false);
             }
 
             await stdout.WriteLineAsync($"{appName}: {result.Outcome}{(result.Error is null ? string.Empty : $": {result.Error}")}").ConfigureAwait(false);

@@ -48,4 +48,7 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "Empty render of {Application} at {Revision}: pruning is off for this reconcile (set AllowEmptyPrune to allow it)")]
     public static partial void EmptyRenderNoPrune(ILogger logger, string application, string? revision);
+
+    [LoggerMessage(40, LogLevel.Warning, "Confinement of {Application} refused revision {Revision}: {Count} object(s) outside its policy, nothing applied or pruned: {Violations}")]
+    public static partial void ConfinementViolated(ILogger logger, string application, string? revision, int count, string violations);
 }
