@@ -16,12 +16,25 @@ internal sealed class EmulatorCommand : ICliCommand
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Where to write the kubeconfig for the emulator.", Required = true };
         var stateDir = new Option<string?>("--state-dir") { Description = "Folder to load state from at start and save it to on stop." };
         var tls = new Option<bool>("--tls") { Description = "Serve HTTPS with a self-signed certificate (trusted by the kubeconfig)." };
+        var establishDelay = new Option<int>("--crd-establish-delay-ms")
+        {
+            Description = "Milliseconds until a new CRD is Established and served, like a real API server (0: at once).",
+            DefaultValueFactory = _ => (int)new KubeApiEmulatorOptions().CrdEstablishDelay.TotalMilliseconds,
+        };
+        establishDelay.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--crd-establish-delay-ms must be 0 or more.");
+            }
+        });
         var command = new Command("emulator", "Run an in-process Kubernetes API server emulator in the foreground (Ctrl+C stops it).")
         {
             port,
             kubeconfig,
             stateDir,
             tls,
+            establishDelay,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -31,6 +44,7 @@ internal sealed class EmulatorCommand : ICliCommand
                 KubeconfigPath = parseResult.GetValue(kubeconfig),
                 StateDirectory = parseResult.GetValue(stateDir),
                 UseTls = parseResult.GetValue(tls),
+                CrdEstablishDelay = TimeSpan.FromMilliseconds(parseResult.GetValue(establishDelay)),
             };
             return await RunAsync(options, parseResult.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
         });

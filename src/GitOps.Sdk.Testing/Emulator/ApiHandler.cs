@@ -46,6 +46,12 @@ internal sealed class ApiHandler
                     response.Headers.RetryAfter = e.RetryAfter;
                 }
 
+                if (e.PageNotFound)
+                {
+                    await WritePageNotFoundAsync(context).ConfigureAwait(false);
+                    return;
+                }
+
                 await WriteJsonAsync(context, e.Code, e.Body).ConfigureAwait(false);
             }
         }
@@ -114,11 +120,7 @@ internal sealed class ApiHandler
                 await WriteJsonAsync(context, 200, _core.Registry.ApiGroupList()).ConfigureAwait(false);
                 return;
             case "apis" when segments.Length == 2:
-                var group = _core.Registry.ApiGroup(segments[1]);
-                if (group is null)
-                {
-                    throw NotFoundPath();
-                }
+                var group = _core.Registry.ApiGroup(segments[1]) ?? throw PageNotFound();
 
                 await WriteJsonAsync(context, 200, group).ConfigureAwait(false);
                 return;
@@ -136,7 +138,7 @@ internal sealed class ApiHandler
             if ((segments[0] == "api" && segments.Length == 2) || (segments[0] == "apis" && segments.Length == 3))
             {
                 var gv = segments[0] == "api" ? segments[1] : segments[1] + "/" + segments[2];
-                var list = _core.Registry.ResourceList(gv) ?? throw NotFoundPath();
+                var list = _core.Registry.ResourceList(gv) ?? throw (segments[0] == "apis" ? PageNotFound() : NotFoundPath());
                 await WriteJsonAsync(context, 200, list).ConfigureAwait(false);
                 return;
             }
@@ -144,7 +146,8 @@ internal sealed class ApiHandler
             throw NotFoundPath();
         }
 
-        var type = _core.Registry.Find(parsed.Group, parsed.Version, parsed.Resource) ?? throw NotFoundPath();
+        var type = _core.Registry.Find(parsed.Group, parsed.Version, parsed.Resource)
+            ?? throw (parsed.Group.Length > 0 && !_core.Registry.IsBuiltin(parsed.Group + "/" + parsed.Version) ? PageNotFound() : NotFoundPath());
         if (parsed.Subresource is not null && parsed.Subresource is not ("status" or "scale") )
         {
             throw NotFoundPath();
@@ -239,6 +242,19 @@ internal sealed class ApiHandler
 
     private static ApiException NotFoundPath() =>
         new(404, StatusErrors.Status(404, "NotFound", "the server could not find the requested resource", new JsonObject()));
+
+    /// <summary>A group version nobody serves (yet): the request falls through to the server's plain-text 404 handler.</summary>
+    private static ApiException PageNotFound() => new(404, StatusErrors.Status(404, "NotFound", "404 page not found", null)) { PageNotFound = true };
+
+    private static async Task WritePageNotFoundAsync(HttpContext context)
+    {
+        var bytes = "404 page not found\n"u8.ToArray();
+        context.Response.StatusCode = 404;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
 
     private static RequestPath? ParseRest(string group, string version, string[] rest)
     {

@@ -43,15 +43,18 @@ internal sealed class WriteRequest
 internal sealed class EmulatorCore
 {
     private readonly TimeProvider _time;
+    private readonly TimeSpan _crdEstablishDelay;
+    private readonly Dictionary<string, ITimer> _establishing = new(StringComparer.Ordinal);
     private readonly ClusterIpAllocator _ips = new();
     private readonly HashSet<int> _nodePorts = [];
     private int _nextNodePort = 30000;
 
-    public EmulatorCore(ResourceRegistry registry, ObjectStore store, TimeProvider time)
+    public EmulatorCore(ResourceRegistry registry, ObjectStore store, TimeProvider time, TimeSpan crdEstablishDelay = default)
     {
         Registry = registry;
         Store = store;
         _time = time;
+        _crdEstablishDelay = crdEstablishDelay;
     }
 
     public ResourceRegistry Registry { get; }
@@ -397,6 +400,11 @@ internal sealed class EmulatorCore
         }
 
         Validation.Validate(type, result, live?.Node);
+        if (IsCrd(type))
+        {
+            ShapeCrdStatus(result);
+        }
+
         result = Normalize(result);
         if (live is not null)
         {
@@ -489,6 +497,16 @@ internal sealed class EmulatorCore
             case "/PersistentVolume":
                 AddFinalizer(meta, "kubernetes.io/pv-protection");
                 break;
+            case "apiextensions.k8s.io/CustomResourceDefinition":
+                // Stored before the naming controller has looked at it: no conditions, no accepted names yet.
+                obj["status"] = new JsonObject
+                {
+                    ["conditions"] = null,
+                    ["acceptedNames"] = new JsonObject { ["plural"] = string.Empty, ["kind"] = string.Empty },
+                    ["storedVersions"] = new JsonArray([.. (obj["spec"]?["versions"] as JsonArray ?? []).OfType<JsonObject>()
+                        .Where(v => JsonValues.Bool(v["storage"])).Select(v => (JsonNode)JsonValue.Create((string)v["name"]!))]),
+                };
+                break;
         }
     }
 
@@ -568,26 +586,15 @@ internal sealed class EmulatorCore
 
     private void AfterWrite(ResourceType type, JsonObject? live, StoredObject stored)
     {
-        if (type.Group == "apiextensions.k8s.io" && type.Kind == "CustomResourceDefinition")
+        if (IsCrd(type))
         {
-            Registry.RegisterCrd(stored.Node);
-            if (stored.Node["status"]?["conditions"] is not JsonArray { Count: > 0 })
+            if (NamesAccepted(stored.Node))
             {
-                var withStatus = stored.CloneNode();
-                var names = withStatus["spec"]?["names"]?.DeepClone();
-                var now = Now();
-                withStatus["status"] = new JsonObject
-                {
-                    ["conditions"] = new JsonArray(
-                        Condition("NamesAccepted", "NoConflicts", "no conflicts found", now),
-                        Condition("Established", "InitialNamesAccepted", "the initial names have been accepted", now)),
-                    ["acceptedNames"] = names,
-                    ["storedVersions"] = new JsonArray([.. (withStatus["spec"]?["versions"] as JsonArray ?? []).OfType<JsonObject>()
-                        .Where(v => JsonValues.Bool(v["storage"])).Select(v => (JsonNode)JsonValue.Create((string)v["name"]!))]),
-                };
-                var rv = Store.NextResourceVersion();
-                ManagedFields.Meta(withStatus)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
-                Store.PutLocked(type.StorageKey, new StoredObject(Normalize(withStatus), rv), false);
+                Registry.RegisterCrd(stored.Node);
+            }
+            else
+            {
+                ScheduleEstablishment(type, stored.Node);
             }
         }
 
@@ -668,10 +675,144 @@ internal sealed class EmulatorCore
         }
     }
 
-    private static JsonObject Condition(string type, string reason, string message, string now) => new()
+    private static bool IsCrd(ResourceType type) => type.Group == "apiextensions.k8s.io" && type.Kind == "CustomResourceDefinition";
+
+    /// <summary>Whether the naming controller accepted a CRD's names: from then on its resources are served.</summary>
+    public static bool NamesAccepted(JsonObject crd) =>
+        (crd["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
+            .Any(c => (string?)c["type"] is "NamesAccepted" or "Established" && (string?)c["status"] == "True");
+
+    /// <summary>Serves the CRDs of a restored state and resumes establishing the ones not accepted yet.</summary>
+    public void RestoreCrds()
+    {
+        var type = Registry.FindByKind("apiextensions.k8s.io/v1", "CustomResourceDefinition")!;
+        lock (Store.Gate)
+        {
+            foreach (var crd in Store.AllOf(type.StorageKey).ToList())
+            {
+                AfterWrite(type, crd.Node, crd);
+            }
+        }
+    }
+
+    /// <summary>Stops the controllers' timers (the emulator stops).</summary>
+    public void StopControllers()
+    {
+        lock (Store.Gate)
+        {
+            foreach (var timer in _establishing.Values)
+            {
+                timer.Dispose();
+            }
+
+            _establishing.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The Go types serialize <c>status.conditions</c> and <c>acceptedNames.plural/kind</c> even when empty
+    /// (<c>"conditions":null</c>), and in Go field order.
+    /// </summary>
+    private static void ShapeCrdStatus(JsonObject crd)
+    {
+        if (crd["status"] is not JsonObject status)
+        {
+            return;
+        }
+
+        var shaped = new JsonObject { ["conditions"] = status["conditions"]?.DeepClone() };
+        var accepted = status["acceptedNames"] as JsonObject ?? new JsonObject();
+        var names = new JsonObject { ["plural"] = accepted["plural"]?.DeepClone() ?? string.Empty };
+        foreach (var (key, value) in accepted)
+        {
+            if (key != "plural")
+            {
+                names[key] = value?.DeepClone();
+            }
+        }
+
+        names["kind"] ??= string.Empty;
+        shaped["acceptedNames"] = names;
+        shaped["storedVersions"] = status["storedVersions"]?.DeepClone() ?? new JsonArray();
+        foreach (var (key, value) in status)
+        {
+            if (!shaped.ContainsKey(key))
+            {
+                shaped[key] = value?.DeepClone();
+            }
+        }
+
+        crd["status"] = shaped;
+    }
+
+    /// <summary>The naming and establishing controllers run after the configured delay, on the emulator's clock.</summary>
+    private void ScheduleEstablishment(ResourceType type, JsonObject crd)
+    {
+        var uid = (string?)crd["metadata"]?["uid"];
+        var name = (string?)crd["metadata"]?["name"];
+        if (uid is null || name is null || _establishing.ContainsKey(uid))
+        {
+            return;
+        }
+
+        if (_crdEstablishDelay <= TimeSpan.Zero)
+        {
+            Establish(type, name, uid);
+            return;
+        }
+
+        _establishing[uid] = _time.CreateTimer(_ => Establish(type, name, uid), null, _crdEstablishDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Accepts the names (the resources are served from here on), then marks the CRD <c>Established</c>: two status writes, like a real server.</summary>
+    private void Establish(ResourceType type, string name, string uid)
+    {
+        lock (Store.Gate)
+        {
+            if (_establishing.Remove(uid, out var timer))
+            {
+                timer.Dispose();
+            }
+
+            var live = Store.Get(type.StorageKey, string.Empty, name);
+            if (live is null || (string?)live.Node["metadata"]?["uid"] != uid || live.Node["metadata"]?["deletionTimestamp"] is not null
+                || NamesAccepted(live.Node))
+            {
+                return;
+            }
+
+            var now = Now();
+            var accepting = live.CloneNode();
+            var status = Defaults.Obj(accepting, "status");
+            status["conditions"] = new JsonArray(
+                Condition("NamesAccepted", "True", "NoConflicts", "no conflicts found", now),
+                Condition("Established", "False", "Installing", "the initial names have been accepted", now));
+            status["acceptedNames"] = accepting["spec"]?["names"]?.DeepClone();
+            var accepted = WriteStatus(type, live, accepting, now);
+            Registry.RegisterCrd(accepted.Node);
+
+            var establishing = accepted.CloneNode();
+            ((JsonArray)establishing["status"]!["conditions"]!)[1] =
+                Condition("Established", "True", "InitialNamesAccepted", "the initial names have been accepted", now);
+            WriteStatus(type, accepted, establishing, now);
+        }
+    }
+
+    private StoredObject WriteStatus(ResourceType type, StoredObject live, JsonObject updated, string now)
+    {
+        ManagedFields.Update(live.Node, updated, type.Schema, "Go-http-client", type.ApiVersion, "status", now);
+        ShapeCrdStatus(updated);
+        var rv = Store.NextResourceVersion();
+        ManagedFields.Meta(updated)["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+        var stored = new StoredObject(Normalize(updated), rv);
+        Store.PutLocked(type.StorageKey, stored, false);
+        return stored;
+    }
+
+    private static JsonObject Condition(string type, string status, string reason, string message, string now) => new()
     {
         ["type"] = type,
-        ["status"] = "True",
+        ["status"] = status,
         ["lastTransitionTime"] = now,
         ["reason"] = reason,
         ["message"] = message,

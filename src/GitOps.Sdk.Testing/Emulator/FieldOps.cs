@@ -74,6 +74,16 @@ internal static class FieldOps
 
     private static void Cmp(JsonNode? l, JsonNode? r, bool hasL, bool hasR, SchemaNode schema, List<string> path, Comparison c)
     {
+        // A stored null (e.g. a new CRD's "conditions": null) is an empty container that exists: its items are added, not the container.
+        if (hasL && l is null && hasR)
+        {
+            l = r switch
+            {
+                JsonArray => new JsonArray(),
+                JsonObject => new JsonObject(),
+                _ => null,
+            };
+        }
         if (!hasL && !hasR)
         {
             return;

@@ -75,10 +75,11 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         options ??= new KubeApiEmulatorOptions();
         var registry = new ResourceRegistry();
         var store = new ObjectStore(options.WatchHistorySize);
-        var core = new EmulatorCore(registry, store, options.TimeProvider);
+        var core = new EmulatorCore(registry, store, options.TimeProvider, options.CrdEstablishDelay);
         if (options.StateDirectory is not null)
         {
             StatePersistence.Load(core, options.StateDirectory);
+            core.RestoreCrds();
         }
 
         if (options.CreateDefaultNamespaces)
@@ -353,6 +354,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _core.StopControllers();
         if (_options.StateDirectory is not null)
         {
             StatePersistence.Save(_core, _options.StateDirectory);

@@ -271,9 +271,10 @@ internal static class ManagedFields
         Strip(changed, false);
         var removed = comparison.Removed;
         Strip(removed, false);
+        // The writer keeps what it owned (item markers included) and adds what it changed; the others lose the changed fields.
         foreach (var e in entries)
         {
-            e.Set = e.Set.Difference(changed).Difference(removed);
+            e.Set = e.Is(manager, "Update", subresource, apiVersion) ? e.Set.Difference(removed) : e.Set.Difference(changed).Difference(removed);
         }
 
         if (!changed.IsEmpty)

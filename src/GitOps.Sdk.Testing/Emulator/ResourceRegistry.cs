@@ -176,6 +176,9 @@ internal sealed class ResourceRegistry
         }
     }
 
+    /// <summary>Whether a group version is one of the built-in (recorded) ones rather than served for CRDs.</summary>
+    public bool IsBuiltin(string groupVersion) => _builtinGroupVersions.ContainsKey(groupVersion);
+
     public ResourceType? Find(string group, string version, string plural) =>
         _byPath.TryGetValue(group + "/" + version + "/" + plural, out var t) ? t : null;
 

@@ -51,7 +51,7 @@ internal static class StatePersistence
 
         var objects = (state["objects"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         // CRDs first so that their resources are served when the custom objects are restored.
-        foreach (var crd in objects.Where(o => (string?)o["kind"] == "CustomResourceDefinition"))
+        foreach (var crd in objects.Where(o => (string?)o["kind"] == "CustomResourceDefinition" && EmulatorCore.NamesAccepted(o)))
         {
             core.Registry.RegisterCrd(crd);
         }

@@ -13,6 +13,9 @@ internal sealed class ApiException(int code, JsonObject body) : Exception((strin
     public JsonObject Body { get; } = body;
 
     public string? RetryAfter { get; init; }
+
+    /// <summary>Gets a value indicating whether the answer is the plain-text <c>404 page not found</c> of the server's fallback handler.</summary>
+    public bool PageNotFound { get; init; }
 }
 
 /// <summary>Builds <c>Status</c> bodies exactly as the API server does.</summary>

@@ -47,7 +47,8 @@ public sealed class CorpusConformanceTests : IClassFixture<CorpusConformanceTest
 
         public async Task InitializeAsync()
         {
-            Api = await KubeApiEmulator.StartAsync();
+            // These tests use a CRD right after creating it; CrdEstablishTests covers the asynchronous establishment.
+            Api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.Zero });
             Http = new HttpClient { BaseAddress = Api.BaseAddress };
             await ApplyAsync("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fixtures\n", "setup");
         }

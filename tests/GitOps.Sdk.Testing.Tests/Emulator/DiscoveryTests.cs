@@ -11,7 +11,8 @@ public sealed class DiscoveryTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _api = await KubeApiEmulator.StartAsync();
+        // These tests use a CRD right after creating it; CrdEstablishTests covers the asynchronous establishment.
+        _api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.Zero });
         _http = new HttpClient { BaseAddress = _api.BaseAddress };
     }
 

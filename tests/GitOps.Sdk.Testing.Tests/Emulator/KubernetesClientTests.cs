@@ -13,7 +13,8 @@ public sealed class KubernetesClientTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _api = await KubeApiEmulator.StartAsync();
+        // These tests use a CRD right after creating it; CrdEstablishTests covers the asynchronous establishment.
+        _api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.Zero });
         _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_api.KubeconfigPath));
         await _client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "apps" } });
     }
