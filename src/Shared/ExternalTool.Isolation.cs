@@ -23,7 +23,8 @@ internal static partial class ExternalTool
     /// <returns>The command to run and whether it is isolated.</returns>
     public static async Task<IsolatedCommand> IsolateAsync(string fileName, IReadOnlyList<string> arguments, ToolNetworkIsolation mode, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        if (mode == ToolNetworkIsolation.Off)
+        // A missing program is reported as such by the runner (start failure), not as a failing "unshare".
+        if (mode == ToolNetworkIsolation.Off || !File.Exists(fileName))
         {
             return new IsolatedCommand(fileName, arguments, Isolated: false, UnavailableReason: null);
         }

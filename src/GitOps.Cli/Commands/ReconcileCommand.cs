@@ -76,7 +76,7 @@ internal sealed class ReconcileCommand : ICliCommand
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                await stderr.WriteLineAsync($"gitops reconcile: {ex.Message}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"gitops reconcile: {CliText.Line(ex.Message)}").ConfigureAwait(false);
                 return Error;
             }
         });
@@ -176,10 +176,10 @@ internal sealed class ReconcileCommand : ICliCommand
 
             foreach (var v in result.Violations)
             {
-                await stdout.WriteLineAsync($"refused {v}").ConfigureAwait(false);
+                await stdout.WriteLineAsync($"refused {CliText.Line(v.ToString())}").ConfigureAwait(false);
             }
 
-            await stdout.WriteLineAsync($"{appName}: {result.Outcome}{(result.Error is null ? string.Empty : $": {result.Error}")}").ConfigureAwait(false);
+            await stdout.WriteLineAsync(CliText.Line($"{appName}: {result.Outcome}{(result.Error is null ? string.Empty : $": {result.Error}")}")).ConfigureAwait(false);
             return result.Outcome switch
             {
                 ReconcileOutcome.Failed or ReconcileOutcome.Cancelled => Error,
@@ -188,7 +188,7 @@ internal sealed class ReconcileCommand : ICliCommand
             };
         }
 
-        await stdout.WriteLineAsync($"{appName}: watching {SafeUrl.Redact(r.Source)}; press Ctrl+C to stop").ConfigureAwait(false);
+        await stdout.WriteLineAsync(CliText.Line($"{appName}: watching {SafeUrl.Redact(r.Source)}; press Ctrl+C to stop")).ConfigureAwait(false);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -225,13 +225,13 @@ internal sealed class ReconcileCommand : ICliCommand
                 continue;
             }
 
-            stdout.WriteLine($"{mark} {verb} {step.Key}{(step.Reason is null ? string.Empty : $" ({step.Reason})")}");
+            stdout.WriteLine(CliText.Line($"{mark} {verb} {step.Key}{(step.Reason is null ? string.Empty : $" ({step.Reason})")}"));
             if (step.Diff is { HasDrift: true } diff && step.Action != PlanAction.Skip)
             {
                 var text = diffEngine.FormatUnified(diff);
                 if (text.Length > 0)
                 {
-                    stdout.WriteLine(text.TrimEnd());
+                    stdout.WriteLine(CliText.Lines(text.TrimEnd()));
                 }
             }
         }
@@ -243,43 +243,43 @@ internal sealed class ReconcileCommand : ICliCommand
         switch (e)
         {
             case SourceFetched f:
-                stdout.WriteLine($"{at} {e.Application}: fetched {f.Source} at {f.Revision} ({f.Digest})");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: fetched {f.Source} at {f.Revision} ({f.Digest})"));
                 break;
             case Rendered rendered:
-                stdout.WriteLine($"{at} {e.Application}: rendered {rendered.ObjectCount} object(s) with {rendered.Renderer ?? "?"}");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: rendered {rendered.ObjectCount} object(s) with {rendered.Renderer ?? "?"}"));
                 break;
             case DriftDetected drift:
                 foreach (var o in drift.Objects)
                 {
-                    stdout.WriteLine($"{at} {e.Application}: drift {o}");
+                    stdout.WriteLine(CliText.Line($"{at} {e.Application}: drift {o}"));
                 }
 
                 break;
             case Applied applied:
                 foreach (var o in applied.Objects)
                 {
-                    stdout.WriteLine($"{at} {e.Application}: {o.Outcome.ToString().ToLowerInvariant()} {o.Key}{(o.Message is null ? string.Empty : $": {o.Message}")}");
+                    stdout.WriteLine(CliText.Line($"{at} {e.Application}: {o.Outcome.ToString().ToLowerInvariant()} {o.Key}{(o.Message is null ? string.Empty : $": {o.Message}")}"));
                 }
 
                 break;
             case Pruned pruned:
                 foreach (var key in pruned.Objects)
                 {
-                    stdout.WriteLine($"{at} {e.Application}: pruned {key}");
+                    stdout.WriteLine(CliText.Line($"{at} {e.Application}: pruned {key}"));
                 }
 
                 break;
             case HealthChanged health:
-                stdout.WriteLine($"{at} {e.Application}: health {health.Current.Status}{(health.Current.Message is null ? string.Empty : $": {health.Current.Message}")}");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: health {health.Current.Status}{(health.Current.Message is null ? string.Empty : $": {health.Current.Message}")}"));
                 break;
             case PlanHeld held:
-                stdout.WriteLine($"{at} {e.Application}: {held.Plan.Steps.Length} step(s) held for approval (hash {held.Plan.Hash})");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: {held.Plan.Steps.Length} step(s) held for approval (hash {held.Plan.Hash})"));
                 break;
             case ReconcileFailed failed:
-                stdout.WriteLine($"{at} {e.Application}: failed at {failed.Stage}: {failed.Message}");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: failed at {failed.Stage}: {failed.Message}"));
                 break;
             case ReconcileCompleted completed:
-                stdout.WriteLine($"{at} {e.Application}: {completed.Outcome} at {completed.Revision} ({completed.Trigger}, {completed.Duration.TotalMilliseconds:F0} ms)");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: {completed.Outcome} at {completed.Revision} ({completed.Trigger}, {completed.Duration.TotalMilliseconds:F0} ms)"));
                 break;
         }
     }
