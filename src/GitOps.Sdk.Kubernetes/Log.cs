@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Error, "A subscriber of live changes failed on {Object}")]
     public static partial void SubscriberFailed(ILogger logger, ResourceKey @object, Exception exception);
 
+    [LoggerMessage(12, LogLevel.Debug, "Discovery does not serve {Kind} in {ApiVersion} yet (CustomResourceDefinition {Crd} is Established); reading it again in {DelayMs} ms")]
+    public static partial void DiscoveryLagging(ILogger logger, string kind, string apiVersion, string crd, double delayMs);
+
     [LoggerMessage(10, LogLevel.Information, "Lease {Namespace}/{Name}: {Identity} {Transition}")]
     public static partial void LeaseTransition(ILogger logger, string @namespace, string name, string identity, string transition);
 }

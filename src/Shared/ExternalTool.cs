@@ -1,5 +1,6 @@
 // Shared by the packages that run an external renderer (helm, kustomize). Linked into each project as source so that
 // no public "process runner" API has to be supported; the type stays internal to every assembly that links it.
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 
@@ -90,6 +91,19 @@ internal static partial class ExternalTool
             return new ToolResult(-1, string.Empty, ex.Message, TimedOut: false, OutputTooLarge: false, StartFailed: true);
         }
 
+        var tracked = TrackUntilExit(process);
+        try
+        {
+            return await WaitAsync(process, timeout, maxOutputBytes, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Untrack(tracked);
+        }
+    }
+
+    private static async Task<ToolResult> WaitAsync(Process process, TimeSpan timeout, long maxOutputBytes, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
         process.StandardInput.Close();
         using var timeoutCts = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutCts.Token, cancellationToken);
@@ -109,7 +123,7 @@ internal static partial class ExternalTool
         }
         catch (OperationCanceledException)
         {
-            Kill(process);
+            KillTree(process);
             try
             {
                 stderr = await stderrTask.WaitAsync(TimeSpan.FromSeconds(5), timeProvider, CancellationToken.None).ConfigureAwait(false);
@@ -135,7 +149,37 @@ internal static partial class ExternalTool
         return clean.Trim();
     }
 
-    private static void Kill(Process process)
+    // Process-tree clean-up. A tool (kubectl kustomize, helm) may start children of its own; on cancel, timeout or
+    // the end of this process, the whole tree goes, so that no renderer outlives the engine that started it.
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+    private static int _exitHookInstalled;
+
+    private static int TrackUntilExit(Process process)
+    {
+        if (Interlocked.Exchange(ref _exitHookInstalled, 1) == 0)
+        {
+            // Environment.Exit, the end of Main and an unhandled signal's default all raise ProcessExit.
+            AppDomain.CurrentDomain.ProcessExit += static (_, _) => KillAllRunning();
+        }
+
+        var id = process.Id;
+        Running[id] = process;
+        return id;
+    }
+
+    private static void Untrack(int id) => Running.TryRemove(id, out _);
+
+    /// <summary>Kills every running tool with its process tree.</summary>
+    internal static void KillAllRunning()
+    {
+        foreach (var (id, process) in Running)
+        {
+            KillTree(process);
+            Running.TryRemove(id, out _);
+        }
+    }
+
+    private static void KillTree(Process process)
     {
         try
         {

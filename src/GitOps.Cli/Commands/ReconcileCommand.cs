@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
+using GitOps.Cli.Hosting;
 using GitOps.Sdk;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
@@ -14,11 +15,12 @@ namespace GitOps.Cli.Commands;
 
 /// <summary>
 /// <c>gitops reconcile --source &lt;git url|oci://…|helm repo url&gt; --ref &lt;ref&gt; --path &lt;p&gt; [--chart &lt;name&gt;]
-/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--namespace ns] [--once] [--dry-run] [--prune] [--allow-namespace ns]…
-/// [--allow-cluster-kind Kind.group]… [--deny-kind Kind.group]… [--allow-cluster-admin-binding]</c>: reconciles one
+/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--context &lt;name&gt;] [--namespace ns] [--create-namespace] [--once] [--dry-run] [--prune]
+/// [--allow-namespace ns]… [--allow-cluster-kind Kind.group]… [--deny-kind Kind.group]… [--allow-cluster-admin-binding]</c>: reconciles one
 /// application into a cluster. Without <c>--once</c> it keeps running, correcting drift and printing every event (with
-/// attribution); <c>--dry-run</c> prints the plan and diff and changes nothing. Exit codes: 0 in sync or applied, 1 drift
-/// found in dry-run, 2 error. The inventory lives in the cluster, so separate <c>--once</c> runs prune what an earlier
+/// attribution); <c>--dry-run</c> prints the plan and diff and changes nothing. Exit codes: 0 in sync or applied (also when
+/// continuous mode is stopped by SIGTERM or SIGINT after a clean reconcile), 1 drift found in dry-run, 2 error, 130 or 143
+/// when <c>--once</c> was interrupted by SIGINT or SIGTERM before it finished. The inventory lives in the cluster, so separate <c>--once</c> runs prune what an earlier
 /// run applied; the application name defaults to a stable hash of source and path.
 /// </summary>
 internal sealed class ReconcileCommand : ICliCommand
@@ -27,6 +29,9 @@ internal sealed class ReconcileCommand : ICliCommand
     internal const int Drift = 1;
     internal const int Error = 2;
 
+    /// <summary>How long the host may take to stop after a signal (the process exits within <see cref="ShutdownSignals.GracePeriod"/> regardless).</summary>
+    internal static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(6);
+
     public Command Create()
     {
         var source = new Option<string>("--source") { Description = "A Git URL, oci://registry/repository, or a Helm repository URL (with --chart).", Required = true };
@@ -34,16 +39,18 @@ internal sealed class ReconcileCommand : ICliCommand
         var path = new Option<string?>("--path") { Description = "The path inside the source that holds the desired state." };
         var chart = new Option<string?>("--chart") { Description = "The chart name, for a Helm chart repository." };
         var name = new Option<string?>("--name") { Description = "The application name; defaults to a stable value derived from source and path." };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file; defaults to $KUBECONFIG, then ~/.kube/config." };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file; defaults to $KUBECONFIG (a ':'-separated list, merged as kubectl does), then ~/.kube/config, then the pod's service account." };
+        var context = new Option<string?>("--context") { Description = "The kubeconfig context; defaults to the current context." };
         var @namespace = new Option<string?>("--namespace", "-n") { Description = "The namespace for namespaced objects that declare none." };
+        var createNamespace = new Option<bool>("--create-namespace") { Description = "Create the --namespace namespace first (owned by the application like its other objects) when the source does not declare it." };
         var once = new Option<bool>("--once") { Description = "Reconcile once and exit (otherwise keep running and correct drift)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the plan and diff; change nothing. Exit code 1 when anything differs." };
         var prune = new Option<bool>("--prune") { Description = "Delete objects an earlier run applied that are no longer in the source." };
         var confinement = new ConfinementFlags();
 
-        var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied, 1 = drift found (dry-run), 2 = error.")
+        var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied (or continuous mode stopped by SIGTERM/SIGINT), 1 = drift found (dry-run), 2 = error, 130/143 = --once interrupted by SIGINT/SIGTERM.")
         {
-            source, reference, path, chart, name, kubeconfig, @namespace, once, dryRun, prune,
+            source, reference, path, chart, name, kubeconfig, context, @namespace, createNamespace, once, dryRun, prune,
         };
         confinement.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -60,6 +67,8 @@ internal sealed class ReconcileCommand : ICliCommand
                 parseResult.GetValue(dryRun),
                 parseResult.GetValue(prune))
             {
+                Context = parseResult.GetValue(context),
+                CreateNamespace = parseResult.GetValue(createNamespace),
                 Confinement = confinement.Read(parseResult),
             };
             var stdout = parseResult.InvocationConfiguration.Output;
@@ -70,7 +79,8 @@ internal sealed class ReconcileCommand : ICliCommand
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return InSync;
+                await stderr.WriteLineAsync("gitops reconcile: interrupted before it finished").ConfigureAwait(false);
+                return ShutdownSignals.ExitCode;
             }
 #pragma warning disable CA1031 // Every failure becomes exit code 2 with a message; a stack trace helps no CLI user.
             catch (Exception ex)
@@ -95,6 +105,12 @@ internal sealed class ReconcileCommand : ICliCommand
         bool DryRun,
         bool Prune)
     {
+        /// <summary>Gets the kubeconfig context, or <see langword="null"/> for the current one.</summary>
+        public string? Context { get; init; }
+
+        /// <summary>Gets a value indicating whether the target namespace is created first.</summary>
+        public bool CreateNamespace { get; init; }
+
         /// <summary>Gets the confinement flags (allowed namespaces and cluster-scoped kinds, denied kinds).</summary>
         public ConfinementFlags.Values Confinement { get; init; } = ConfinementFlags.Values.None;
     }
@@ -129,6 +145,7 @@ internal sealed class ReconcileCommand : ICliCommand
     {
         var appName = r.Name ?? DefaultName(r.Source, r.Chart, r.Path);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddGitOps(o =>
@@ -139,6 +156,7 @@ internal sealed class ReconcileCommand : ICliCommand
                     Source = ToSource(r),
                     Path = string.IsNullOrEmpty(r.Path) ? null : r.Path,
                     Namespace = r.Namespace,
+                    CreateNamespace = r.CreateNamespace,
                     Prune = r.Prune,
                     Mode = r.DryRun ? ReconcileMode.DetectOnly : ReconcileMode.Correct,
                     Interval = TimeSpan.FromMinutes(5),
@@ -153,7 +171,11 @@ internal sealed class ReconcileCommand : ICliCommand
             .AddOciSource()
             .AddHelmRenderer()
             .AddKustomizeRenderer()
-            .AddKubernetesTarget(o => o.KubeconfigPath = r.Kubeconfig);
+            .AddKubernetesTarget(o =>
+            {
+                o.KubeconfigPath = r.Kubeconfig;
+                o.Context = r.Context;
+            });
         using var host = builder.Build();
         var controller = host.Services.GetRequiredService<IGitOpsController>();
         var diffEngine = host.Services.GetRequiredService<IDiffEngine>();
@@ -182,24 +204,33 @@ internal sealed class ReconcileCommand : ICliCommand
             await stdout.WriteLineAsync(CliText.Line($"{appName}: {result.Outcome}{(result.Error is null ? string.Empty : $": {result.Error}")}")).ConfigureAwait(false);
             return result.Outcome switch
             {
-                ReconcileOutcome.Failed or ReconcileOutcome.Cancelled => Error,
+                ReconcileOutcome.Cancelled => ShutdownSignals.ExitCode,
+                ReconcileOutcome.Failed => Error,
                 ReconcileOutcome.OutOfSync or ReconcileOutcome.Held => Drift,
                 _ => InSync,
             };
         }
 
-        await stdout.WriteLineAsync(CliText.Line($"{appName}: watching {SafeUrl.Redact(r.Source)}; press Ctrl+C to stop")).ConfigureAwait(false);
+        await stdout.WriteLineAsync(CliText.Line($"{appName}: watching {SafeUrl.Redact(r.Source)}; press Ctrl+C (or send SIGTERM) to stop")).ConfigureAwait(false);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        // Stop on the command's cancellation (SIGTERM/SIGINT through Program) and on the host's own stop request.
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
         }
 
-        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        return controller.GetStatus(appName)?.LastErrorStage is null ? InSync : Error;
+        // The running reconcile is cancelled between steps; an inventory write in progress completes.
+        using var stopTimeout = new CancellationTokenSource(StopTimeout);
+        await host.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        var status = controller.GetStatus(appName);
+        await stdout.WriteLineAsync($"{appName}: stopped{(status?.LastError is { } error ? $" (last reconcile failed: {error})" : string.Empty)}").ConfigureAwait(false);
+        return status?.LastErrorStage is null ? InSync : Error;
     }
 
     private static void PrintPlan(ReconcileResult result, IDiffEngine diffEngine, TextWriter stdout)

@@ -118,6 +118,12 @@ public sealed record RenderOptions
 
     /// <summary>Gets renderer-specific settings.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Gets a value indicating whether the target <see cref="Namespace"/> is added to the desired state as a Namespace
+    /// object (owned and marked like every other object) when the source does not declare it. <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool CreateNamespace { get; init; }
 }
 
 /// <summary>

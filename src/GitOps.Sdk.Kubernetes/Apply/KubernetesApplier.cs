@@ -233,7 +233,9 @@ public sealed class KubernetesApplier : IApplier
                 : new ObjectApplyResult(step.Key, ApplyOutcome.Failed, crdProblem.Value.Message);
         }
 
-        var mapping = await _mapper.MapAsync(desired.ApiVersion, desired.Kind, cancellationToken).ConfigureAwait(false);
+        var mapping = context.CrdsInPlan.TryGetValue(desired.Key.GroupKind, out var definedBy) && !context.Options.DryRun
+            ? await _mapper.MapWhenServedAsync(desired.ApiVersion, desired.Kind, definedBy.Key.Name, _client.Options.CrdEstablishedTimeout, cancellationToken).ConfigureAwait(false)
+            : await _mapper.MapAsync(desired.ApiVersion, desired.Kind, cancellationToken).ConfigureAwait(false);
         if (mapping.Namespaced && desired.Namespace.Length == 0)
         {
             return new ObjectApplyResult(step.Key, ApplyOutcome.Failed, $"{desired.Kind} is namespaced, but {step.Key} has no metadata.namespace");
@@ -259,6 +261,14 @@ public sealed class KubernetesApplier : IApplier
         {
             // A dry-run creates nothing, so the namespace this plan creates does not exist for the objects in it.
             return new ObjectApplyResult(step.Key, step.Live is null ? ApplyOutcome.Created : ApplyOutcome.Configured, $"not validated by the server: its namespace {desired.Namespace} is created by this plan");
+        }
+
+        if (response.IsNotFound && mapping.Namespaced && IsNamespaceNotFound(response, desired.Namespace))
+        {
+            return new ObjectApplyResult(
+                step.Key,
+                ApplyOutcome.Failed,
+                $"its namespace {desired.Namespace} does not exist ({response.Status?.Message}); declare the Namespace in the source, or set ApplicationDefinition.CreateNamespace (gitops reconcile --create-namespace) to create the target namespace first");
         }
 
         if (response.StatusCode == HttpStatusCode.UnprocessableEntity)
@@ -510,7 +520,7 @@ public sealed class KubernetesApplier : IApplier
         {
             // The dry-run did not create the CRD; the server cannot validate the custom resource yet.
             return await _mapper.TryMapAsync(crd.ApiVersionOfInstances(groupKind), groupKind.Kind, cancellationToken).ConfigureAwait(false) is null
-                ? ($"not validated by the server: its CustomResourceDefinition {crd.Key.Name} is created by this plan", true)
+                ? ($"will be created after the CRD {crd.Key.Name} (not validated by the server: the CustomResourceDefinition is created by this plan)", true)
                 : null;
         }
 
@@ -548,13 +558,18 @@ public sealed class KubernetesApplier : IApplier
 
             if (_client.Time.GetUtcNow() >= deadline)
             {
-                return $"its CustomResourceDefinition {crdName} did not become Established within {_client.Options.CrdEstablishedTimeout.TotalSeconds:0} s ({last})";
+                return $"its CustomResourceDefinition {crdName} did not become Established within {_client.Options.CrdEstablishedTimeout.TotalSeconds:0.###} s (KubernetesTargetOptions.CrdEstablishedTimeout; last seen: {last})";
             }
 
             await Task.Delay(delay, _client.Time, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
         }
     }
+
+    /// <summary>A real server answers a write into a missing namespace with 404 <c>namespaces "web" not found</c> (details.kind <c>namespaces</c>).</summary>
+    private static bool IsNamespaceNotFound(KubeResponse response, string @namespace) =>
+        response.Status?.Message is { } message
+        && message.Contains($"namespaces \"{@namespace}\" not found", StringComparison.Ordinal);
 
     private static (bool Established, string? Message) ReadEstablished(JsonElement crd)
     {

@@ -86,6 +86,44 @@ public sealed class KubernetesRestMapper
         }
     }
 
+    /// <summary>
+    /// Maps a kind whose CustomResourceDefinition was just applied and is <c>Established</c>: a real API server may
+    /// still answer discovery of the new group version with 404 (plain text) for a while, so discovery of the group is
+    /// forgotten and read again with a short backoff (20 ms, doubling up to 1 s) until it serves the kind or
+    /// <paramref name="timeout"/> passes.
+    /// </summary>
+    internal async ValueTask<RestMapping> MapWhenServedAsync(string apiVersion, string kind, string crdName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (group, version) = GroupKind.SplitApiVersion(apiVersion);
+        var time = _client.Time;
+        var deadline = time.GetUtcNow() + timeout;
+        var delay = TimeSpan.FromMilliseconds(20);
+        if (!(_cache.TryGetValue(apiVersion, out var cached) && cached.ByKind.ContainsKey(kind)))
+        {
+            Invalidate(group);
+        }
+
+        while (true)
+        {
+            if (await TryMapAsync(apiVersion, kind, cancellationToken).ConfigureAwait(false) is { } mapping)
+            {
+                return mapping;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new RestMappingException(
+                    $"no kind {kind} in {apiVersion}: the server's discovery still does not serve it {timeout.TotalSeconds:0.#} s after its CustomResourceDefinition {crdName} became Established (KubernetesTargetOptions.CrdEstablishedTimeout)",
+                    new GroupKind(group, kind),
+                    version);
+            }
+
+            Log.DiscoveryLagging(_client.Logger, kind, apiVersion, crdName, delay.TotalMilliseconds);
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
+        }
+    }
+
     /// <summary>Forgets what discovery said about <paramref name="group"/> (every version), or about everything.</summary>
     /// <param name="group">The group, or <see langword="null"/> for all groups.</param>
     public void Invalidate(string? group = null)

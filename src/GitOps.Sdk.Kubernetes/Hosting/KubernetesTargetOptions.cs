@@ -6,14 +6,27 @@ namespace GitOps.Sdk.Kubernetes;
 /// <summary>Settings of the Kubernetes target: how to reach the cluster and how to write to it.</summary>
 public sealed class KubernetesTargetOptions
 {
-    /// <summary>Gets or sets the kubeconfig file; <see langword="null"/> uses <c>$KUBECONFIG</c> or <c>~/.kube/config</c>. <value>Default: <see langword="null"/>.</value></summary>
+    /// <summary>
+    /// Gets or sets the kubeconfig file. <see langword="null"/> resolves the cluster as kubectl does: the files of
+    /// <c>$KUBECONFIG</c> (separated by <c>:</c>, <c>;</c> on Windows; merged, the first file setting a value wins; missing
+    /// files are ignored), else <c>~/.kube/config</c>, else the pod's service account (in-cluster).
+    /// <value>Default: <see langword="null"/>.</value>
+    /// </summary>
     public string? KubeconfigPath { get; set; }
 
     /// <summary>Gets or sets the kubeconfig context; <see langword="null"/> for the current context. <value>Default: <see langword="null"/>.</value></summary>
     public string? Context { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether the in-cluster service account is used instead of a kubeconfig. <value>Default: <see langword="false"/>.</value></summary>
+    /// <summary>Gets or sets a value indicating whether the in-cluster service account is used even when a kubeconfig exists. <value>Default: <see langword="false"/>.</value></summary>
     public bool InCluster { get; set; }
+
+    /// <summary>
+    /// Gets or sets the service-account folder used in a pod (files <c>token</c>, <c>ca.crt</c>, <c>namespace</c>), with
+    /// <c>KUBERNETES_SERVICE_HOST</c> and <c>KUBERNETES_SERVICE_PORT</c>. The token is read again every minute (it is rotated).
+    /// <value>Default: <c>/var/run/secrets/kubernetes.io/serviceaccount</c>.</value>
+    /// </summary>
+    [Required]
+    public string ServiceAccountDirectory { get; set; } = ClusterAccess.DefaultServiceAccountDirectory;
 
     /// <summary>Gets or sets a ready client to use; it must be a <see cref="k8s.Kubernetes"/> instance. Takes precedence over the other connection settings. <value>Default: <see langword="null"/>.</value></summary>
     public IKubernetes? Client { get; set; }

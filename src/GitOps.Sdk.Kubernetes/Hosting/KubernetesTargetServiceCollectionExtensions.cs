@@ -82,7 +82,7 @@ internal sealed class KubernetesClientHolder : IDisposable
     private readonly Lazy<IKubernetes> _client;
     private bool _owned;
 
-    public KubernetesClientHolder(IOptions<KubernetesTargetOptions> options)
+    public KubernetesClientHolder(IOptions<KubernetesTargetOptions> options, TimeProvider timeProvider)
     {
         var o = options.Value;
         _client = new Lazy<IKubernetes>(() =>
@@ -93,10 +93,7 @@ internal sealed class KubernetesClientHolder : IDisposable
             }
 
             _owned = true;
-            var config = o.InCluster
-                ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile(o.KubeconfigPath, o.Context);
-            return new k8s.Kubernetes(config);
+            return new k8s.Kubernetes(ClusterAccess.Resolve(o, timeProvider).Configuration);
         });
     }
 

@@ -49,6 +49,12 @@ internal static partial class Log
     [LoggerMessage(15, LogLevel.Warning, "Empty render of {Application} at {Revision}: pruning is off for this reconcile (set AllowEmptyPrune to allow it)")]
     public static partial void EmptyRenderNoPrune(ILogger logger, string application, string? revision);
 
+    [LoggerMessage(16, LogLevel.Debug, "{Application}: {Kind} is not watched yet ({Reason}); watching it after the apply")]
+    public static partial void WatchDeferred(ILogger logger, string application, GroupKind kind, string reason);
+
+    [LoggerMessage(17, LogLevel.Warning, "{Application}: watching {Kind} failed ({Reason}); trying again on the next reconcile")]
+    public static partial void WatchFailed(ILogger logger, string application, GroupKind kind, string reason);
+
     [LoggerMessage(40, LogLevel.Warning, "Confinement of {Application} refused revision {Revision}: {Count} object(s) outside its policy, nothing applied or pruned: {Violations}")]
     public static partial void ConfinementViolated(ILogger logger, string application, string? revision, int count, string violations);
 }

@@ -84,6 +84,7 @@ internal static class GitOpsConfigurationBinder
         ReadBool(app, "AllowEmptyPrune", errors, v => d.AllowEmptyPrune = v);
         ReadBool(app, "AllowRecreate", errors, v => d.AllowRecreate = v);
         ReadBool(app, "AllowAdoption", errors, v => d.AllowAdoption = v);
+        ReadBool(app, "CreateNamespace", errors, v => d.CreateNamespace = v);
         ReadBool(app, "AllowClusterAdminBindings", errors, v => d.AllowClusterAdminBindings = v);
         CopyList(app.GetSection("AllowedNamespaces"), d.AllowedNamespaces);
         CopyList(app.GetSection("AllowedClusterKinds"), d.AllowedClusterKinds);

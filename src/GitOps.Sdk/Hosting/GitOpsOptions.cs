@@ -93,6 +93,14 @@ public sealed class ApplicationDefinition
     /// <summary>Gets or sets the target namespace for namespaced objects that declare none.</summary>
     public string? Namespace { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the target <see cref="Namespace"/> is created first (as a Namespace object
+    /// owned and marked like every other object of the application) when the source does not declare it. Without it,
+    /// objects aimed at a namespace that does not exist fail with an error naming this option.
+    /// <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool CreateNamespace { get; set; }
+
     /// <summary>Gets or sets the Helm release name; defaults to <see cref="Name"/>.</summary>
     public string? ReleaseName { get; set; }
 
@@ -196,6 +204,7 @@ public sealed class ApplicationDefinition
         ApplicationName = Name,
         Renderer = string.IsNullOrEmpty(Renderer) ? "auto" : Renderer,
         Namespace = Namespace,
+        CreateNamespace = CreateNamespace,
         ReleaseName = ReleaseName,
         ValueFiles = [.. ValueFiles],
         Values = Values,
@@ -249,6 +258,7 @@ public sealed class ApplicationDefinition
         fresh.Path = copy.Path;
         fresh.Renderer = copy.Renderer;
         fresh.Namespace = copy.Namespace;
+        fresh.CreateNamespace = copy.CreateNamespace;
         fresh.ReleaseName = copy.ReleaseName;
         fresh.Values = copy.Values;
         fresh.Interval = copy.Interval;

@@ -49,6 +49,7 @@ public sealed class Planner : IPlanner
 
         var applies = new List<(PlanStep Step, int Rank, int Index)>();
         var desiredKeys = new HashSet<ResourceKey>();
+        var crdsToCreate = CrdsToCreate(request);
         var index = 0;
         foreach (var desired in request.Desired.Objects)
         {
@@ -58,6 +59,11 @@ public sealed class Planner : IPlanner
             }
 
             var step = PlanDesired(application, desired, request, previousKeys);
+            if (step is { Action: PlanAction.Apply, Live: null, Reason: null } && crdsToCreate.TryGetValue(desired.Key.GroupKind, out var crdName))
+            {
+                // Its kind is not served before the CRD exists: the applier creates the CRD, waits for it, then this object.
+                step = step with { Reason = $"will be created after the CRD {crdName}" };
+            }
             applies.Add((step, KindOrder.GetRank(desired.Key.GroupKind, options.KindOrderOverrides), index++));
         }
 
@@ -111,6 +117,36 @@ public sealed class Planner : IPlanner
         ArgumentNullException.ThrowIfNull(obj);
         var text = obj.GetAnnotation(WellKnown.SyncWaveAnnotation);
         return text is not null && int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var wave) ? wave : 0;
+    }
+
+    /// <summary>Returns the kind a CustomResourceDefinition defines (<c>spec.group</c>, <c>spec.names.kind</c>), or <see langword="null"/> for other objects.</summary>
+    internal static GroupKind? DefinedKind(KubeObject obj)
+    {
+        if (obj.Group != "apiextensions.k8s.io" || obj.Kind != "CustomResourceDefinition"
+            || !obj.Json.TryGetProperty("spec", out var spec) || spec.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !spec.TryGetProperty("group", out var group) || group.ValueKind != System.Text.Json.JsonValueKind.String
+            || !spec.TryGetProperty("names", out var names) || names.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !names.TryGetProperty("kind", out var kind) || kind.ValueKind != System.Text.Json.JsonValueKind.String)
+        {
+            return null;
+        }
+
+        return new GroupKind(group.GetString()!, kind.GetString()!);
+    }
+
+    /// <summary>The kinds whose CustomResourceDefinition this plan creates (desired, not live), with the CRD's name.</summary>
+    private static Dictionary<GroupKind, string> CrdsToCreate(PlanRequest request)
+    {
+        var result = new Dictionary<GroupKind, string>();
+        foreach (var o in request.Desired.Objects)
+        {
+            if (DefinedKind(o) is { } kind && !request.Live.ContainsKey(o.Key))
+            {
+                result.TryAdd(kind, o.Name);
+            }
+        }
+
+        return result;
     }
 
     private static PlanStep PlanDesired(string application, KubeObject desired, PlanRequest request, HashSet<ResourceKey> previousKeys)

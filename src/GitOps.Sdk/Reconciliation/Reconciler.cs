@@ -386,15 +386,42 @@ internal sealed class Reconciler
                 addresses.TryAdd(e.Key, e.ApiVersion);
             }
 
+            // A kind whose CustomResourceDefinition this revision brings may not be served yet: it is watched after
+            // the apply (which waits for the CRD), and until then its objects read as absent.
+            var crdKinds = CrdDefinedKinds(desired);
+            var tried = new HashSet<GroupKind>();
             foreach (var (key, apiVersion) in addresses)
             {
-                if (_watched.Add(key.GroupKind))
+                if (_watched.Contains(key.GroupKind) || !tried.Add(key.GroupKind))
+                {
+                    continue;
+                }
+
+                if (!crdKinds.Contains(key.GroupKind))
                 {
                     await live.WatchAsync(key.GroupKind, apiVersion, null, cancellationToken).ConfigureAwait(false);
+                    _watched.Add(key.GroupKind);
+                }
+                else if (await TryWatchAsync(key.GroupKind, apiVersion, deferred: true, cancellationToken).ConfigureAwait(false))
+                {
+                    _watched.Add(key.GroupKind);
+                }
+                else
+                {
+                    run.DeferredWatches.Add((key.GroupKind, apiVersion));
                 }
             }
 
-            Volatile.Write(ref _managedKeys, [.. addresses.Keys]);
+            // The target namespaces count as managed keys, so that a namespace appearing (someone creates it, or
+            // another application does) triggers a reconcile at once instead of after the failure backoff.
+            var namespaceKeys = TargetNamespaceKeys(desired);
+            if (namespaceKeys.Count > 0 && !_watched.Contains(NamespaceKind)
+                && await TryWatchAsync(NamespaceKind, "v1", deferred: false, cancellationToken).ConfigureAwait(false))
+            {
+                _watched.Add(NamespaceKind);
+            }
+
+            Volatile.Write(ref _managedKeys, [.. addresses.Keys, .. namespaceKeys]);
             liveObjects = await live.GetManyAsync([.. addresses.Select(static a => (a.Key, a.Value))], cancellationToken).ConfigureAwait(false);
         }
 
@@ -561,6 +588,14 @@ internal sealed class Reconciler
 
         run.Apply = applied;
         RememberOwnWrites(applied);
+        foreach (var (kind, apiVersion) in run.DeferredWatches)
+        {
+            if (await TryWatchAsync(kind, apiVersion, deferred: false, cancellationToken).ConfigureAwait(false))
+            {
+                _watched.Add(kind);
+            }
+        }
+
         RecordApplyMetrics(applied);
 
         run.Stage = ReconcileStage.Inventory;
@@ -1176,6 +1211,62 @@ internal sealed class Reconciler
         return conditions.Add(new StatusCondition(type, status, reason, message, now));
     }
 
+    private static readonly GroupKind NamespaceKind = new(string.Empty, "Namespace");
+
+    /// <summary>The kinds defined by CustomResourceDefinitions in the desired state (<c>spec.group</c>, <c>spec.names.kind</c>).</summary>
+    private static HashSet<GroupKind> CrdDefinedKinds(DesiredState desired)
+    {
+        var kinds = new HashSet<GroupKind>();
+        foreach (var o in desired.Objects)
+        {
+            if (Planning.Planner.DefinedKind(o) is { } kind)
+            {
+                kinds.Add(kind);
+            }
+        }
+
+        return kinds;
+    }
+
+    private static List<ResourceKey> TargetNamespaceKeys(DesiredState desired)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var o in desired.Objects)
+        {
+            if (o.Key.Namespace.Length > 0)
+            {
+                names.Add(o.Key.Namespace);
+            }
+        }
+
+        return [.. names.Order(StringComparer.Ordinal).Select(static n => new ResourceKey(string.Empty, "Namespace", string.Empty, n))];
+    }
+
+    /// <summary>Starts a watch that the reconcile can do without (it only speeds up triggers); a failure is logged, not thrown.</summary>
+    private async Task<bool> TryWatchAsync(GroupKind kind, string apiVersion, bool deferred, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _s.LiveState.WatchAsync(kind, apiVersion, null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+#pragma warning disable CA1031 // The kind may not be served yet (its CRD is in this revision) or not be listable; the reconcile goes on without the watch.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            if (deferred)
+            {
+                Log.WatchDeferred(_logger, Name, kind, ex.Message);
+            }
+            else
+            {
+                Log.WatchFailed(_logger, Name, kind, ex.Message);
+            }
+
+            return false;
+        }
+    }
+
     private static bool IsActionable(PlanAction action) => action is PlanAction.Apply or PlanAction.Delete or PlanAction.Recreate;
 
     private static string OriginOf(DesiredState desired, ResourceKey key)
@@ -1196,6 +1287,7 @@ internal sealed class Reconciler
             "\u001f",
             o.Renderer,
             o.Namespace,
+            o.CreateNamespace ? "create-namespace" : string.Empty,
             o.ReleaseName,
             string.Join(",", o.ValueFiles),
             o.Values,
@@ -1246,6 +1338,8 @@ internal sealed class Reconciler
         public IReadOnlyDictionary<ResourceKey, KubeObject>? Live { get; set; }
 
         public List<string> Notes { get; } = [];
+
+        public List<(GroupKind Kind, string ApiVersion)> DeferredWatches { get; } = [];
 
         public ImmutableArray<Planning.ConfinementViolation> Violations { get; set; } = [];
     }

@@ -298,6 +298,7 @@ public sealed class RenderStage : IRenderStage, IDisposable
         Add(options.SubstituteVariables ? "subst" : "no-subst");
         AddMap(options.SubstituteVariables ? options.Variables : ImmutableDictionary<string, string>.Empty);
         AddMap(options.Properties);
+        Add(options.CreateNamespace ? "create-namespace" : "no-create-namespace");
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

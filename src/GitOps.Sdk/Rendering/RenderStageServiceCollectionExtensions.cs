@@ -24,6 +24,7 @@ public static class RenderStageServiceCollectionExtensions
         services.TryAddSingleton<IRenderStage>(sp => sp.GetRequiredService<RenderStage>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderer, PlainDirectoryRenderer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, DefaultNamespaceTransform>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, CreateNamespaceTransform>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, CommonMetadataTransform>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, VariableSubstitutionTransform>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, OwnershipTransform>());
