@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GitOps.Sdk.Testing.Emulator.Protobuf;
 using Microsoft.AspNetCore.Http;
 
 namespace GitOps.Sdk.Testing.Emulator;
@@ -544,6 +545,11 @@ internal sealed class ApiHandler
             return null;
         }
 
+        if (KubeProtobuf.IsProtobuf((context.Request.ContentType ?? string.Empty).Split(';')[0].Trim()))
+        {
+            return KubeProtobuf.DecodeDeleteOptions(await ReadBytesAsync(context).ConfigureAwait(false));
+        }
+
         var text = await ReadBodyAsync(context).ConfigureAwait(false);
         return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonObject;
     }
@@ -615,6 +621,13 @@ internal sealed class ApiHandler
 
     private static bool IsDryRun(string? value) => value == "All";
 
+    private static async Task<byte[]> ReadBytesAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
     private static async Task<string> ReadBodyAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
@@ -632,13 +645,18 @@ internal sealed class ApiHandler
         }
 
         var contentType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim();
-        if (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal))
+        JsonObject? protobufBody = null;
+        if (KubeProtobuf.IsProtobuf(contentType) && verb is "create" or "update" && parsed.Subresource is null or "status")
         {
-            // Clients fall back to JSON when the server refuses a binary encoding.
+            // kubectl create and client-go's typed clients send built-in kinds as protobuf (Emulator/Protobuf).
+            protobufBody = KubeProtobuf.Decode(await ReadBytesAsync(context).ConfigureAwait(false), type);
+        }
+        else if (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal))
+        {
             throw StatusErrors.UnsupportedMediaType(contentType);
         }
 
-        var text = await ReadBodyAsync(context).ConfigureAwait(false);
+        var text = protobufBody is null ? await ReadBodyAsync(context).ConfigureAwait(false) : string.Empty;
 
         if (parsed.Subresource == "scale")
         {
@@ -660,7 +678,7 @@ internal sealed class ApiHandler
                     Type = type,
                     Kind = WriteKind.Create,
                     Namespace = ns,
-                    Body = ParseObject(text, contentType),
+                    Body = protobufBody ?? ParseObject(text, contentType),
                     Manager = manager,
                     DryRun = dryRun,
                 };
@@ -673,7 +691,7 @@ internal sealed class ApiHandler
                     Namespace = ns,
                     Name = parsed.Name,
                     Subresource = parsed.Subresource,
-                    Body = ParseObject(text, contentType),
+                    Body = protobufBody ?? ParseObject(text, contentType),
                     Manager = manager,
                     DryRun = dryRun,
                 };
