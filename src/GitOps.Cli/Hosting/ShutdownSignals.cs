@@ -68,14 +68,21 @@ internal sealed class ShutdownSignals : IDisposable
             return;
         }
 
-        foreach (var signal in new[] { 2 /* SIGINT */, 3 /* SIGQUIT */ })
+        try
         {
-            var previous = NativeMethods.Signal(signal, NativeMethods.SigDfl);
-            if (previous != NativeMethods.SigIgn && previous != NativeMethods.SigDfl)
+            foreach (var signal in new[] { 2 /* SIGINT */, 3 /* SIGQUIT */ })
             {
-                // Something installed a handler already: leave it in place.
-                NativeMethods.Signal(signal, previous);
+                var previous = NativeMethods.Signal(signal, NativeMethods.SigDfl);
+                if (previous != NativeMethods.SigIgn && previous != NativeMethods.SigDfl)
+                {
+                    // Something installed a handler already: leave it in place.
+                    NativeMethods.Signal(signal, previous);
+                }
             }
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A C library the runtime cannot bind by this name: SIGINT in the background stays ignored, SIGTERM still works.
         }
     }
 

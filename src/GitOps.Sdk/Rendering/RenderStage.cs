@@ -21,7 +21,7 @@ namespace GitOps.Sdk.Rendering;
 /// </para>
 /// <para>
 /// Transforms run in ascending <see cref="IRenderTransform.Order"/> (ties in registration order). The built-in order is
-/// fixed: 100 <see cref="DefaultNamespaceTransform"/>, 200 <see cref="CommonMetadataTransform"/>, 300
+/// fixed: 100 <see cref="DefaultNamespaceTransform"/>, 150 <see cref="CreateNamespaceTransform"/>, 200 <see cref="CommonMetadataTransform"/>, 300
 /// <see cref="VariableSubstitutionTransform"/>, 1000 <see cref="OwnershipTransform"/>; a host's own transform picks a
 /// number between them (below 1000 so the ownership marks see the final names).
 /// </para>

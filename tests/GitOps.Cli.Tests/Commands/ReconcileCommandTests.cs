@@ -58,6 +58,33 @@ public sealed class ReconcileCommandTests
     }
 
     [Fact]
+    public async Task Reconcile_DryRunCrdNotInstalled_ListsCustomResourceAsCreatedAfterTheCrd()
+    {
+        using var temp = new TempDirectory("gitops-cli-reconcile");
+        var served = temp.Combine("served");
+        Directory.CreateDirectory(served);
+        await using var git = await GitDaemonServer.StartAsync(served);
+        var repo = await GitTestRepository.CreateAsync(served, "deploy");
+        repo.Write("app/crd.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: promotions.shop.example.org\nspec:\n  group: shop.example.org\n  scope: Namespaced\n  names:\n    plural: promotions\n    singular: promotion\n    kind: Promotion\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n");
+        repo.Write("app/promotion.yaml", "apiVersion: shop.example.org/v1\nkind: Promotion\nmetadata:\n  name: summer\nspec:\n  discount: 15\n");
+        await repo.CommitAndPushAsync("crd and its resource");
+        await using var api = await KubeApiEmulator.StartAsync();
+        var output = new StringWriter();
+        var parse = CliApp.BuildRootCommand().Parse(["reconcile", "--source", git.UrlOf("deploy"), "--ref", "main", "--path", "app", "--name", "shop", "--namespace", "shop", "--create-namespace", "--dry-run", "--kubeconfig", api.KubeconfigPath]);
+        parse.InvocationConfiguration.Output = output;
+        parse.InvocationConfiguration.Error = output;
+
+        var code = await parse.InvokeAsync();
+
+        code.Should().Be(ReconcileCommand.Drift, output.ToString());
+        output.ToString().Should().Contain("+ create /Namespace//shop")
+            .And.Contain("+ create apiextensions.k8s.io/CustomResourceDefinition//promotions.shop.example.org")
+            .And.Contain("+ create shop.example.org/Promotion/shop/summer (will be created after the CRD promotions.shop.example.org)")
+            .And.NotContain("RestMapping");
+        api.Get("v1", "Namespace", null, "shop").Should().BeNull("a dry-run creates nothing");
+    }
+
+    [Fact]
     public void DefaultName_IsStableAndDerivedFromSourceAndPath()
     {
         var a = ReconcileCommand.DefaultName("https://user:secret@git.example.com/shop.git", null, "apps/shop");

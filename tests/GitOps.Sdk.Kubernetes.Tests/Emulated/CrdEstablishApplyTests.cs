@@ -46,6 +46,35 @@ public sealed class CrdEstablishApplyTests
     }
 
     [Fact]
+    public async Task ApplyAsync_DiscoveryStillNotFoundAfterEstablished_RetriesMappingThenCreates()
+    {
+        await using var t = await KubeTarget.StartAsync(emulator: new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(120) });
+
+        // The emulator turns Established and discovery on together; a real server may serve discovery a moment later.
+        // This client sees discovery of the new group version answer 404 (plain text, as recorded) three more times.
+        var lag = new DiscoveryLag("/apis/shop.example.org/v1", times: 3);
+        using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(t.Api.KubeconfigPath), lag);
+        var applier = new KubernetesApplier(client, new KubernetesRestMapper(client, t.Options), t.Options);
+        var crd = Crd;
+        var summer = Promotion("summer");
+        var plan = new ApplyPlan
+        {
+            Application = App,
+            Steps =
+            [
+                new PlanStep { Key = crd.Key, Action = PlanAction.Apply, Desired = crd },
+                new PlanStep { Key = summer.Key, Action = PlanAction.Apply, Desired = summer },
+            ],
+        };
+
+        var result = await applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None);
+
+        result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => $"{o.Key}: {o.Outcome} {o.Message}")));
+        lag.Answered.Should().Be(3, "the applier read discovery again until it served the kind");
+        (await t.GetAsync(summer.Key, "shop.example.org/v1")).Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task ApplyAsync_DryRunCrdNotInstalled_ReportsCustomResourceAsCreatedAfterTheCrd()
     {
         await using var t = await KubeTarget.StartAsync(emulator: new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(120) });
@@ -74,5 +103,32 @@ public sealed class CrdEstablishApplyTests
         var failure = result.Objects.Single(o => o.Key.Kind == "Promotion");
         failure.Outcome.Should().Be(ApplyOutcome.Failed);
         failure.Message.Should().Contain("promotions.shop.example.org").And.Contain("did not become Established within 0.3 s").And.Contain("CrdEstablishedTimeout");
+    }
+
+    /// <summary>Answers the first <c>times</c> discovery reads of one group version with the real server's plain-text 404.</summary>
+    private sealed class DiscoveryLag(string path, int times) : DelegatingHandler
+    {
+        private int _seen;
+        private int _answered;
+
+        public int Answered => Volatile.Read(ref _answered);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get
+                && request.RequestUri is { } uri
+                && uri.AbsolutePath.EndsWith(path, StringComparison.Ordinal)
+                && Interlocked.Increment(ref _seen) <= times)
+            {
+                Interlocked.Increment(ref _answered);
+                return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.NotFound)
+                {
+                    Content = new StringContent("404 page not found\n", System.Text.Encoding.UTF8, "text/plain"),
+                    RequestMessage = request,
+                });
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }
