@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails when a tracked file references a path outside the repository: the shared folder beside a CI checkout
-# ("../shared") or an absolute path of a developer machine (/work/..., /home/<user>/..., /root/..., /Users/<user>/...).
+# (the "shared" folder one level up) or an absolute path of a developer machine (/work/..., /home/<user>/..., /root/..., /Users/<user>/...).
 # The project must build and test in a clone at any path with nothing beside it. Documents that explain where
 # vendored test data came from (tests/testdata/*/README.md) may name the original location.
 # Usage: eng/check-paths.sh [repository root]   (exit 0 = clean; 1 = offending lines printed)
@@ -19,7 +19,7 @@ fi
 
 hits="$(files | grep -zvE "$allowed" | xargs -0 -r grep -nIE -- "$pattern" 2>/dev/null | cut -c1-240)"
 if [ -n "$hits" ]; then
-  echo "error: tracked files reference paths outside the repository (../shared or a developer machine's absolute path)." >&2
+  echo "error: tracked files reference paths outside the repository (the shared folder one level up, or a developer machine's absolute path)." >&2
   echo "The project must build and test in a clone at any path with nothing beside it: use TestPaths (tests) or a path" >&2
   echo "relative to the repository root instead. Offending lines:" >&2
   echo "$hits" >&2
