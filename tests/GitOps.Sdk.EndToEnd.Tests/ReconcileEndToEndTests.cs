@@ -169,6 +169,8 @@ public sealed class ReconcileEndToEndTests
             () => !env.Exists("v1", "Service", "web") && env.Completed.Any(c => c.Trigger == ReconcileTrigger.Approval),
             "the approved prune ran and its reconcile completed");
 
+        // The prune is written before the run publishes its completion event: wait for the event too (race seen under load).
+        await EndToEndEnvironment.WaitUntilAsync(() => env.Completed.Any(c => c.Trigger == ReconcileTrigger.Approval), "the approval run completed");
         env.Completed[^1].Trigger.Should().Be(ReconcileTrigger.Approval);
         env.Controller.GetStatus(EndToEndEnvironment.App)!.HeldPlan.Should().BeNull();
         env.EventsOf<Pruned>().Should().ContainSingle();
