@@ -14,7 +14,7 @@ internal sealed class EmulatorCommand : ICliCommand
     {
         var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 0 };
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Where to write the kubeconfig for the emulator.", Required = true };
-        var stateDir = new Option<string?>("--state-dir") { Description = "Folder to load state from at start and save it to on stop." };
+        var stateDir = new Option<string?>("--state-dir") { Description = "Folder to keep state in: loaded at start, every change written to disk before it is answered (survives a kill)." };
         var tls = new Option<bool>("--tls") { Description = "Serve HTTPS with a self-signed certificate (trusted by the kubeconfig)." };
         var establishDelay = new Option<int>("--crd-establish-delay-ms")
         {

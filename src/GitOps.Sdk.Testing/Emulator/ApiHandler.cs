@@ -586,7 +586,9 @@ internal sealed class ApiHandler
             return;
         }
 
-        await WriteObjectAsync(context, deleted ? 200 : 202, type, obj).ConfigureAwait(false);
+        // A pending deletion answers 200 with the object; 202 only for the legacy orphanDependents=false (as the real server does).
+        var legacyCascade = options?["orphanDependents"] is JsonValue orphan && orphan.TryGetValue<bool>(out var o) && !o;
+        await WriteObjectAsync(context, deleted || !legacyCascade ? 200 : 202, type, obj).ConfigureAwait(false);
     }
 
     private async Task DeleteCollectionAsync(HttpContext context, ResourceType type, string? ns)

@@ -102,6 +102,7 @@ internal static class Defaults
 
                 // Job defaults (parallelism, completions, backoffLimit) apply to Jobs, not to the template.
                 PodTemplate(Obj(Obj(jt, "spec"), "template"));
+                Obj(obj, "status"); // The CronJob controller has not run yet: a real server stores "status": {}.
                 break;
             case "/Pod":
                 PodSpec(Obj(obj, "spec"));
@@ -406,6 +407,27 @@ internal static class Defaults
 
     public static void PodSpec(JsonObject spec)
     {
+        // serviceAccount is the deprecated alias of serviceAccountName: the server fills either from the other and
+        // always writes both (serviceAccountName wins when they differ).
+        var accountName = (string?)spec["serviceAccountName"];
+        if (string.IsNullOrEmpty(accountName))
+        {
+            accountName = (string?)spec["serviceAccount"];
+            if (!string.IsNullOrEmpty(accountName))
+            {
+                spec["serviceAccountName"] = accountName;
+            }
+        }
+
+        if (!string.IsNullOrEmpty(accountName))
+        {
+            spec["serviceAccount"] = accountName;
+        }
+        else
+        {
+            spec.Remove("serviceAccount");
+        }
+
         Set(spec, "dnsPolicy", "ClusterFirst");
         Set(spec, "restartPolicy", "Always");
         Set(spec, "terminationGracePeriodSeconds", 30);

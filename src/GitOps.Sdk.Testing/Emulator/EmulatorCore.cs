@@ -91,7 +91,6 @@ internal sealed class EmulatorCore
         var now = Now();
         lock (Store.Gate)
         {
-            _orphanNextDelete = false;
             var name = request.Name ?? (string?)request.Body?["metadata"]?["name"];
             var live = name is null ? null : Store.Get(type.StorageKey, type.Namespaced ? request.Namespace : string.Empty, name);
             if (request.Kind == WriteKind.Create && name is null && request.Body?["metadata"]?["generateName"] is JsonValue gen)
@@ -102,6 +101,11 @@ internal sealed class EmulatorCore
             if (string.IsNullOrEmpty(name))
             {
                 throw StatusErrors.Invalid(type, string.Empty, [new FieldError("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")]);
+            }
+
+            if (request.Body is not null)
+            {
+                TypeChecks.CheckTypes(type, request.Body, request.Kind == WriteKind.Apply);
             }
 
             JsonObject result;
@@ -145,6 +149,7 @@ internal sealed class EmulatorCore
                     }
 
                     result = request.Patch!(live.CloneNode(), type.Schema);
+                    TypeChecks.CheckTypes(type, result, apply: false);
                     var patchedRv = (string?)result["metadata"]?["resourceVersion"];
                     if (!string.IsNullOrEmpty(patchedRv) && patchedRv != live.ResourceVersion.ToString(CultureInfo.InvariantCulture))
                     {
@@ -404,6 +409,12 @@ internal sealed class EmulatorCore
         {
             ShapeCrdStatus(result);
         }
+        else if (type.Group == "rbac.authorization.k8s.io" && type.Kind is "Role" or "ClusterRole"
+            && result["rules"] is not JsonArray { Count: > 0 })
+        {
+            // rules has no omitempty and an empty list comes back from storage as nil: "rules": null.
+            result["rules"] = null;
+        }
 
         result = Normalize(result);
         if (live is not null)
@@ -598,6 +609,11 @@ internal sealed class EmulatorCore
             }
         }
 
+        if (IsClusterRole(type))
+        {
+            AggregateClusterRoles(type);
+        }
+
         if (type.Group.Length == 0 && type.Kind == "Namespace" && stored.Node["metadata"]?["deletionTimestamp"] is not null
             && live?["metadata"]?["deletionTimestamp"] is null)
         {
@@ -605,16 +621,17 @@ internal sealed class EmulatorCore
         }
     }
 
-    private bool _orphanNextDelete;
-
     private void AfterDelete(ResourceType type, StoredObject stored)
     {
-        if (!_orphanNextDelete)
+        // Orphaning and foreground deletion already released or removed the dependents; what still points here goes now.
+        CollectDependents(stored);
+        foreach (var owner in stored.Node["metadata"]?["ownerReferences"] as JsonArray ?? [])
         {
-            CollectDependents(stored);
+            if (owner is JsonObject reference && FindOwner(reference, stored.Namespace) is var (ownerType, ownerObject))
+            {
+                FinishForegroundDeletion(ownerType, ownerObject);
+            }
         }
-
-        _orphanNextDelete = false;
 
         if (type.Group == "apiextensions.k8s.io" && type.Kind == "CustomResourceDefinition")
         {
@@ -636,9 +653,97 @@ internal sealed class EmulatorCore
         {
             _ips.Release(ip);
         }
+
+        if (IsClusterRole(type))
+        {
+            AggregateClusterRoles(type);
+        }
     }
 
-    /// <summary>The garbage collector: dependents whose ownerReferences name a deleted object are deleted too (background propagation).</summary>
+    private static bool IsClusterRole(ResourceType type) => type.Group == "rbac.authorization.k8s.io" && type.Kind == "ClusterRole";
+
+    private bool _aggregating;
+
+    /// <summary>
+    /// The ClusterRole aggregation controller: an aggregated role's <c>rules</c> are the rules of the ClusterRoles its
+    /// <c>aggregationRule.clusterRoleSelectors</c> select (by selector, then by name, without duplicates), kept up to date
+    /// whenever a ClusterRole changes.
+    /// </summary>
+    private void AggregateClusterRoles(ResourceType type)
+    {
+        if (_aggregating)
+        {
+            return;
+        }
+
+        _aggregating = true;
+        try
+        {
+            // An aggregated role can select another aggregated role: repeat until nothing changes.
+            for (var round = 0; round < 10; round++)
+            {
+                var roles = Store.AllOf(type.StorageKey).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+                var changed = false;
+                foreach (var role in roles)
+                {
+                    if (role.Node["aggregationRule"]?["clusterRoleSelectors"] is not JsonArray selectors
+                        || role.Node["metadata"]?["deletionTimestamp"] is not null)
+                    {
+                        continue;
+                    }
+
+                    var rules = new JsonArray();
+                    foreach (var selector in selectors.OfType<JsonObject>().Select(LabelSelector.FromObject))
+                    {
+                        foreach (var selected in roles.Where(r => r.Name != role.Name && selector.Matches(LabelSelector.LabelsOf(r.Node))))
+                        {
+                            foreach (var rule in selected.Node["rules"] as JsonArray ?? [])
+                            {
+                                if (rule is not null && !rules.Any(r => JsonNode.DeepEquals(r, rule)))
+                                {
+                                    rules.Add(rule.DeepClone());
+                                }
+                            }
+                        }
+                    }
+
+                    var current = role.Node["rules"] as JsonArray ?? [];
+                    if (JsonNode.DeepEquals(current, rules))
+                    {
+                        continue;
+                    }
+
+                    Write(new WriteRequest
+                    {
+                        Type = type,
+                        Kind = WriteKind.Patch,
+                        Name = role.Name,
+                        Manager = "kube-controller-manager",
+                        Patch = (live, _) =>
+                        {
+                            live["rules"] = rules.DeepClone();
+                            return live;
+                        },
+                    });
+                    changed = true;
+                }
+
+                if (!changed)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _aggregating = false;
+        }
+    }
+
+    /// <summary>
+    /// The garbage collector, background propagation: a dependent whose owners are all gone (or being deleted) is
+    /// deleted; one that still has a live owner only loses its reference to the deleted owner.
+    /// </summary>
     private void CollectDependents(StoredObject owner)
     {
         var uid = (string?)owner.Node["metadata"]?["uid"];
@@ -656,22 +761,155 @@ internal sealed class EmulatorCore
                 continue;
             }
 
-            var owners = dependent.Node["metadata"]?["ownerReferences"] as JsonArray ?? [];
-            var remaining = owners.OfType<JsonObject>().Count(o => (string?)o["uid"] != uid
-                && Registry.All.Any(t => t.Kind == (string?)o["kind"] && Store.AllOf(t.StorageKey).Any(x => (string?)x.Node["metadata"]?["uid"] == (string?)o["uid"])));
-            if (remaining > 0)
-            {
-                continue;
-            }
-
+            var others = (dependent.Node["metadata"]?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>()
+                .Where(o => (string?)o["uid"] != uid).ToList();
+            var foreground = others.Select(o => FindOwner(o, ns)).Any(o => o is var (_, x) && HasFinalizer(x.Node, ForegroundDeletion));
+            var liveOwners = others.Count(o => FindOwner(o, ns) is var (_, x) && x.Node["metadata"]?["deletionTimestamp"] is null);
             try
             {
-                Delete(type, ns, name, "Background", null, null, false);
+                if (liveOwners > 0)
+                {
+                    RemoveOwnerReference(type, dependent, uid);
+                }
+                else if (dependent.Node["metadata"]?["deletionTimestamp"] is null)
+                {
+                    // A dependent of an owner deleted in the foreground that has dependents of its own is deleted in the foreground too.
+                    var policy = foreground && Store.DependentsLocked((string?)dependent.Node["metadata"]?["uid"] ?? string.Empty).Count > 0
+                        ? "Foreground" : "Background";
+                    Delete(type, ns, name, policy, null, null, false);
+                }
             }
             catch (ApiException)
             {
                 // Already gone.
             }
+        }
+    }
+
+    private const string ForegroundDeletion = "foregroundDeletion";
+    private const string OrphanFinalizer = "orphan";
+
+    /// <summary>The propagation a DELETE without one gets: batch/v1 Jobs and v1 ReplicationControllers orphan their dependents (for compatibility), everything else deletes them in the background.</summary>
+    private static string DefaultPropagation(ResourceType type) =>
+        (type.Group + "/" + type.Version + "/" + type.Kind) is "batch/v1/Job" or "/v1/ReplicationController" ? "Orphan" : "Background";
+
+    private static bool HasFinalizer(JsonObject obj, string finalizer) =>
+        (obj["metadata"]?["finalizers"] as JsonArray ?? []).Any(f => (string?)f == finalizer);
+
+    /// <summary>Finds the live object an ownerReference names (same namespace for namespaced owners), checking its uid.</summary>
+    private (ResourceType Type, StoredObject Object)? FindOwner(JsonObject reference, string dependentNamespace)
+    {
+        var type = Registry.FindByKind((string?)reference["apiVersion"] ?? string.Empty, (string?)reference["kind"] ?? string.Empty);
+        if (type is null || (string?)reference["name"] is not string name)
+        {
+            return null;
+        }
+
+        var owner = Store.Get(type.StorageKey, type.Namespaced ? dependentNamespace : string.Empty, name);
+        return owner is not null && (string?)owner.Node["metadata"]?["uid"] == (string?)reference["uid"] ? (type, owner) : null;
+    }
+
+    /// <summary>The garbage collector's write: removes a dependent's ownerReference to <paramref name="ownerUid"/>.</summary>
+    private void RemoveOwnerReference(ResourceType type, StoredObject dependent, string ownerUid) =>
+        Write(new WriteRequest
+        {
+            Type = type,
+            Kind = WriteKind.Patch,
+            Namespace = dependent.Namespace,
+            Name = dependent.Name,
+            Manager = "kube-controller-manager",
+            Patch = (live, _) =>
+            {
+                var meta = ManagedFields.Meta(live);
+                if (meta["ownerReferences"] is JsonArray refs)
+                {
+                    for (var i = refs.Count - 1; i >= 0; i--)
+                    {
+                        if ((string?)refs[i]?["uid"] == ownerUid)
+                        {
+                            refs.RemoveAt(i);
+                        }
+                    }
+
+                    if (refs.Count == 0)
+                    {
+                        meta.Remove("ownerReferences");
+                    }
+                }
+
+                return live;
+            },
+        });
+
+    /// <summary>The garbage collector's write: removes one of its finalizers (the object goes when it was the last).</summary>
+    private void RemoveFinalizer(ResourceType type, StoredObject obj, string finalizer) =>
+        Write(new WriteRequest
+        {
+            Type = type,
+            Kind = WriteKind.Patch,
+            Namespace = obj.Namespace,
+            Name = obj.Name,
+            Manager = "kube-controller-manager",
+            Patch = (live, _) =>
+            {
+                var meta = ManagedFields.Meta(live);
+                if (meta["finalizers"] is JsonArray list)
+                {
+                    for (var i = list.Count - 1; i >= 0; i--)
+                    {
+                        if ((string?)list[i] == finalizer)
+                        {
+                            list.RemoveAt(i);
+                        }
+                    }
+
+                    if (list.Count == 0)
+                    {
+                        meta.Remove("finalizers");
+                    }
+                }
+
+                return live;
+            },
+        });
+
+    /// <summary>Orphan propagation: the dependents lose their reference to the owner, then the orphan finalizer goes.</summary>
+    private void OrphanDependents(ResourceType type, StoredObject owner)
+    {
+        var uid = (string?)owner.Node["metadata"]?["uid"] ?? string.Empty;
+        foreach (var (storageKey, ns, name) in Store.DependentsLocked(uid))
+        {
+            var dependentType = Registry.All.FirstOrDefault(t => t.StorageKey == storageKey);
+            if (dependentType is not null && Store.Get(storageKey, ns, name) is StoredObject dependent)
+            {
+                RemoveOwnerReference(dependentType, dependent, uid);
+            }
+        }
+
+        if (Store.Get(type.StorageKey, owner.Namespace, owner.Name) is StoredObject current && HasFinalizer(current.Node, OrphanFinalizer))
+        {
+            RemoveFinalizer(type, current, OrphanFinalizer);
+        }
+    }
+
+    /// <summary>
+    /// Foreground propagation: the owner stays (deletionTimestamp, <c>foregroundDeletion</c> finalizer) until no dependent
+    /// with <c>blockOwnerDeletion: true</c> is left; dependents being deleted themselves (finalizers) keep blocking it.
+    /// </summary>
+    private void FinishForegroundDeletion(ResourceType type, StoredObject owner)
+    {
+        if (!HasFinalizer(owner.Node, ForegroundDeletion) || owner.Node["metadata"]?["deletionTimestamp"] is null)
+        {
+            return;
+        }
+
+        var uid = (string?)owner.Node["metadata"]?["uid"] ?? string.Empty;
+        var blocked = Store.DependentsLocked(uid).Any(d => Store.Get(d.StorageKey, d.Namespace, d.Name) is StoredObject dependent
+            && (dependent.Node["metadata"]?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>()
+                .Any(o => (string?)o["uid"] == uid && JsonValues.Bool(o["blockOwnerDeletion"])));
+        if (!blocked && Store.Get(type.StorageKey, owner.Namespace, owner.Name) is StoredObject current)
+        {
+            RemoveFinalizer(type, current, ForegroundDeletion);
         }
     }
 
@@ -862,12 +1100,18 @@ internal sealed class EmulatorCore
             }
 
             var isNamespace = type.Group.Length == 0 && type.Kind == "Namespace";
-            // The garbage collector is emulated synchronously: foreground deletion removes the dependents first,
-            // background deletion right after the owner, orphan leaves them (no foregroundDeletion/orphan finalizers linger).
-            _orphanNextDelete = propagationPolicy == "Orphan";
-            if (propagationPolicy == "Foreground" && !isNamespace && !dryRun)
+            // Orphan and foreground propagation: the API server marks the object with the garbage collector's finalizer;
+            // the collector (run right after, synchronously) releases or deletes the dependents and then removes it.
+            var policy = isNamespace ? null : propagationPolicy ?? DefaultPropagation(type);
+            var gcFinalizer = policy switch { "Orphan" => OrphanFinalizer, "Foreground" => ForegroundDeletion, _ => null };
+            if (gcFinalizer is not null && meta["deletionTimestamp"] is null)
             {
-                CollectDependents(live);
+                finalizers ??= [];
+                meta["finalizers"] = finalizers;
+                if (!finalizers.Any(f => (string?)f == gcFinalizer))
+                {
+                    finalizers.Add(gcFinalizer);
+                }
             }
 
             var hasSpecFinalizers = isNamespace && node["spec"]?["finalizers"] is JsonArray { Count: > 0 };
@@ -893,6 +1137,20 @@ internal sealed class EmulatorCore
                 var stored = new StoredObject(Normalize(node), rv);
                 Store.PutLocked(type.StorageKey, stored, false);
                 AfterWrite(type, live.Node, stored);
+                if (HasFinalizer(stored.Node, OrphanFinalizer))
+                {
+                    OrphanDependents(type, stored);
+                }
+                else if (HasFinalizer(stored.Node, ForegroundDeletion))
+                {
+                    CollectDependents(stored);
+                    if (Store.Get(type.StorageKey, stored.Namespace, stored.Name) is StoredObject marked)
+                    {
+                        FinishForegroundDeletion(type, marked);
+                    }
+                }
+
+                // The answer is the object as marked, like the real server's (the collector works after it answered).
                 return (stored.CloneNode(), false);
             }
 

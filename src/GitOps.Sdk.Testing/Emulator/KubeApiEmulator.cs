@@ -35,11 +35,13 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     private readonly CancellationTokenSource _stopping;
     private readonly string? _tempDirectory;
     private readonly X509Certificate2? _certificate;
+    private readonly StatePersistence? _persistence;
     private int _disposed;
 
     private KubeApiEmulator(WebApplication app, EmulatorCore core, KubeApiEmulatorOptions options, CancellationTokenSource stopping,
-        Uri baseAddress, string kubeconfigPath, string? tempDirectory, X509Certificate2? certificate, FaultInjector faults)
+        Uri baseAddress, string kubeconfigPath, string? tempDirectory, X509Certificate2? certificate, FaultInjector faults, StatePersistence? persistence)
     {
+        _persistence = persistence;
         Faults = faults;
         _app = app;
         _core = core;
@@ -76,9 +78,9 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         var registry = new ResourceRegistry();
         var store = new ObjectStore(options.WatchHistorySize);
         var core = new EmulatorCore(registry, store, options.TimeProvider, options.CrdEstablishDelay);
-        if (options.StateDirectory is not null)
+        var persistence = options.StateDirectory is null ? null : StatePersistence.Open(core, options.StateDirectory);
+        if (persistence is not null)
         {
-            StatePersistence.Load(core, options.StateDirectory);
             core.RestoreCrds();
         }
 
@@ -120,7 +122,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             kubeconfig = Path.Combine(temp, "kubeconfig");
         }
 
-        var emulator = new KubeApiEmulator(app, core, options, stopping, baseAddress, Path.GetFullPath(kubeconfig), temp, certificate, faults);
+        var emulator = new KubeApiEmulator(app, core, options, stopping, baseAddress, Path.GetFullPath(kubeconfig), temp, certificate, faults, persistence);
         core.NamespaceTerminating += (_, ns) => emulator.OnNamespaceTerminating((string?)ns["metadata"]?["name"]);
         emulator.WriteKubeconfig(kubeconfig);
         return emulator;
@@ -355,10 +357,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _core.StopControllers();
-        if (_options.StateDirectory is not null)
-        {
-            StatePersistence.Save(_core, _options.StateDirectory);
-        }
+        _persistence?.Dispose();
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
@@ -380,10 +379,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     /// <summary>Saves the state to the configured state folder now.</summary>
     public void SaveState()
     {
-        if (_options.StateDirectory is not null)
-        {
-            StatePersistence.Save(_core, _options.StateDirectory);
-        }
+        _persistence?.Compact();
     }
 
     private static X509Certificate2 CreateCertificate()

@@ -15,7 +15,11 @@ public sealed class KubeApiEmulatorOptions
     /// <value>Default <see langword="null"/>.</value>
     public string? KubeconfigPath { get; set; }
 
-    /// <summary>Gets or sets a folder the state is loaded from at start and saved to on stop (and after writes); <see langword="null"/> keeps state in memory only.</summary>
+    /// <summary>
+    /// Gets or sets a folder the state is loaded from at start and kept in: every change is appended to a log and
+    /// flushed to disk before the write is answered, so the state survives a crash or SIGKILL; the log is folded into a
+    /// snapshot at start and stop. <see langword="null"/> keeps state in memory only.
+    /// </summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? StateDirectory { get; set; }
 

@@ -96,6 +96,9 @@ internal sealed class ObjectStore
 
     public object Gate { get; } = new();
 
+    /// <summary>Gets or sets what runs after each stored change, under <see cref="Gate"/> (the durable change log).</summary>
+    public Action<string, StoredObject, bool>? Changed { get; set; }
+
     public long ResourceVersion { get; private set; } = 1;
 
     public long NextResourceVersion() => ++ResourceVersion;
@@ -207,6 +210,7 @@ internal sealed class ObjectStore
         IndexOwners(storageKey, obj, add: true);
         map[key] = obj;
         _keys[storageKey].Add(key);
+        Changed?.Invoke(storageKey, obj, false);
         Publish(new WatchEvent(created ? "ADDED" : "MODIFIED", storageKey, obj));
     }
 
@@ -224,6 +228,7 @@ internal sealed class ObjectStore
             _keys[storageKey].Remove(key);
         }
 
+        Changed?.Invoke(storageKey, finalState, true);
         Publish(new WatchEvent("DELETED", storageKey, finalState));
     }
 

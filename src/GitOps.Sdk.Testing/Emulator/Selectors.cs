@@ -69,6 +69,38 @@ internal sealed class LabelSelector
 
     public bool Matches(IReadOnlyDictionary<string, string> labels) => _terms.All(t => t(labels));
 
+    /// <summary>Builds a selector from its object form (<c>matchLabels</c>, <c>matchExpressions</c>); <c>{}</c> selects everything.</summary>
+    public static LabelSelector FromObject(JsonObject? selector)
+    {
+        var result = new LabelSelector();
+        foreach (var (key, value) in selector?["matchLabels"] as JsonObject ?? [])
+        {
+            var expected = value?.ToString();
+            result._terms.Add(l => l.TryGetValue(key, out var v) && v == expected);
+        }
+
+        foreach (var expression in (selector?["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var key = (string?)expression["key"] ?? string.Empty;
+            var values = (expression["values"] as JsonArray ?? []).Select(v => v?.ToString() ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+            Func<IReadOnlyDictionary<string, string>, bool> term = (string?)expression["operator"] switch
+            {
+                "In" => l => l.TryGetValue(key, out var v) && values.Contains(v),
+                "NotIn" => l => !l.TryGetValue(key, out var v) || !values.Contains(v),
+                "Exists" => l => l.ContainsKey(key),
+                "DoesNotExist" => l => !l.ContainsKey(key),
+                _ => _ => false,
+            };
+            result._terms.Add(term);
+        }
+
+        return result;
+    }
+
+    /// <summary>The labels of an object as a dictionary.</summary>
+    public static Dictionary<string, string> LabelsOf(JsonObject obj) =>
+        (obj["metadata"]?["labels"] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? string.Empty, StringComparer.Ordinal);
+
     private static int IndexOfWord(string term, string word)
     {
         var paren = term.IndexOf('(', StringComparison.Ordinal);

@@ -132,6 +132,7 @@ internal static partial class Validation
                 break;
         }
 
+        TypeChecks.Validate(type, obj, errors);
         if (type.IsCustom)
         {
             ValidateCustom(type, obj, errors);

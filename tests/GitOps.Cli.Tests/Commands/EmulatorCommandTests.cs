@@ -61,6 +61,131 @@ public sealed class EmulatorCommandTests
     }
 
     [Fact]
+    public async Task Run_KilledWithSigkill_KeepsEveryAnsweredWrite()
+    {
+        using var dir = new TempDirectory();
+        var kubeconfig = Path.Combine(dir.Path, "kubeconfig");
+        var state = Path.Combine(dir.Path, "state");
+        long lastRv;
+        using (var first = EmulatorProcess.Start(kubeconfig, state))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(await first.WaitForUrlAsync()) };
+            await ApplyAsync(http, "kept", "one");
+            await ApplyAsync(http, "kept", "two");
+            await ApplyAsync(http, "gone", "x");
+            (await http.DeleteAsync("/api/v1/namespaces/default/configmaps/gone")).IsSuccessStatusCode.Should().BeTrue();
+            lastRv = await ApplyAsync(http, "last", "z");
+            first.Kill();
+        }
+
+        using var second = EmulatorProcess.Start(kubeconfig, state);
+        using var again = new HttpClient { BaseAddress = new Uri(await second.WaitForUrlAsync()) };
+        var kept = System.Text.Json.Nodes.JsonNode.Parse(await again.GetStringAsync("/api/v1/namespaces/default/configmaps/kept"))!;
+        ((string?)kept["data"]!["k"]).Should().Be("two", "the last answered write before the SIGKILL is kept");
+        (await again.GetAsync("/api/v1/namespaces/default/configmaps/gone")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+        (await again.GetAsync("/api/v1/namespaces/default/configmaps/last")).IsSuccessStatusCode.Should().BeTrue();
+        (await ApplyAsync(again, "after", "a")).Should().BeGreaterThan(lastRv, "resourceVersions keep increasing after the restart");
+    }
+
+    private static async Task<long> ApplyAsync(HttpClient http, string name, string value)
+    {
+        using var content = new StringContent("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"default\"},\"data\":{\"k\":\"" + value + "\"}}");
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/apply-patch+yaml");
+        using var response = await http.PatchAsync($"/api/v1/namespaces/default/configmaps/{name}?fieldManager=test", content);
+        response.IsSuccessStatusCode.Should().BeTrue(await response.Content.ReadAsStringAsync());
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return long.Parse((string)body["metadata"]!["resourceVersion"]!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><c>gitops emulator</c> as a real child process (killed when disposed).</summary>
+    private sealed class EmulatorProcess : IDisposable
+    {
+        private readonly System.Diagnostics.Process _process;
+        private readonly TaskCompletionSource<string> _url = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly System.Text.StringBuilder _output = new();
+
+        private EmulatorProcess(System.Diagnostics.Process process) => _process = process;
+
+        public static EmulatorProcess Start(string kubeconfig, string state)
+        {
+            var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            var psi = new System.Diagnostics.ProcessStartInfo(dotnet)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "emulator", "--kubeconfig", kubeconfig, "--state-dir", state })
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            var process = System.Diagnostics.Process.Start(psi) ?? throw new InvalidOperationException("could not start gitops emulator");
+            var result = new EmulatorProcess(process);
+            process.OutputDataReceived += (_, e) => result.OnLine(e.Data);
+            process.ErrorDataReceived += (_, e) => result.OnLine(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return result;
+        }
+
+        public async Task<string> WaitForUrlAsync()
+        {
+            var done = await Task.WhenAny(_url.Task, Task.Delay(TimeSpan.FromMinutes(1)));
+            done.Should().Be(_url.Task, "gitops emulator should start: " + Output);
+            return await _url.Task;
+        }
+
+        /// <summary>SIGKILL: no shutdown code runs.</summary>
+        public void Kill()
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+        }
+
+        private string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        private void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+
+            var at = line.IndexOf("listening on ", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                _url.TrySetResult(line[(at + "listening on ".Length)..].Trim());
+            }
+        }
+    }
+
+    [Fact]
     public void Parse_NegativeCrdEstablishDelay_IsAnError()
     {
         var parse = CliApp.BuildRootCommand().Parse(["emulator", "--kubeconfig", "k", "--crd-establish-delay-ms", "-5"]);
