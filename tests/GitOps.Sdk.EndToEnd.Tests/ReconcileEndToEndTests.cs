@@ -167,6 +167,8 @@ public sealed class ReconcileEndToEndTests
         env.Controller.Approve(EndToEndEnvironment.App, held.Hash).Should().BeTrue();
         await EndToEndEnvironment.WaitUntilAsync(() => !env.Exists("v1", "Service", "web"), "the approved prune ran");
 
+        // The prune is written before the run publishes its completion event: wait for the event too (race seen under load).
+        await EndToEndEnvironment.WaitUntilAsync(() => env.Completed.Any(c => c.Trigger == ReconcileTrigger.Approval), "the approval run completed");
         env.Completed[^1].Trigger.Should().Be(ReconcileTrigger.Approval);
         env.Controller.GetStatus(EndToEndEnvironment.App)!.HeldPlan.Should().BeNull();
         env.EventsOf<Pruned>().Should().ContainSingle();

@@ -15,6 +15,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     private readonly List<ApplicationRuntime> _ordered;
     private readonly SemaphoreSlim _concurrency;
     private readonly ILogger _logger;
+    private int _slotWaiters;
 
     public GitOpsController(ReconcilerServices services)
     {
@@ -32,6 +33,9 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     internal IReadOnlyList<ApplicationRuntime> Runtimes => _ordered;
 
     internal ReconcilerServices Services => _services;
+
+    /// <summary>Gets how many reconciles wait for a slot of the global concurrency limit (a deterministic signal for tests).</summary>
+    internal int SlotWaiters => Volatile.Read(ref _slotWaiters);
 
     public ApplicationStatus? GetStatus(string application) =>
         _apps.TryGetValue(application, out var a) ? a.Reconciler.Status : null;
@@ -116,7 +120,16 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     /// <summary>Runs one reconcile under the global concurrency limit.</summary>
     internal async Task<ReconcileResult> RunAsync(ApplicationRuntime app, ReconcileTrigger trigger, CancellationToken cancellationToken)
     {
-        await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _slotWaiters);
+        try
+        {
+            await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _slotWaiters);
+        }
+
         try
         {
             return await app.Reconciler.ReconcileAsync(trigger, cancellationToken).ConfigureAwait(false);
@@ -165,6 +178,9 @@ internal sealed class ApplicationRuntime(Reconciler reconciler)
 {
     private readonly Channel<ReconcileTrigger> _triggers = Channel.CreateUnbounded<ReconcileTrigger>(new UnboundedChannelOptions { SingleReader = true });
     private volatile bool _suspended = reconciler.Definition.Suspended;
+    private SchedulerWait? _wait;
+    private int _waits;
+    private int _signals;
 
     public Reconciler Reconciler { get; } = reconciler;
 
@@ -178,5 +194,38 @@ internal sealed class ApplicationRuntime(Reconciler reconciler)
 
     public ChannelReader<ReconcileTrigger> Triggers => _triggers.Reader;
 
-    public void Signal(ReconcileTrigger trigger) => _triggers.Writer.TryWrite(trigger);
+    public void Signal(ReconcileTrigger trigger)
+    {
+        Interlocked.Increment(ref _signals);
+        _triggers.Writer.TryWrite(trigger);
+    }
+
+    /// <summary>Gets how many triggers were signalled so far.</summary>
+    internal int SignalCount => Volatile.Read(ref _signals);
+
+    /// <summary>
+    /// Gets what the scheduler loop is blocked on right now (its clock deadline and the task that wakes it), or
+    /// <see langword="null"/> while it runs. Tests use it instead of sleeping: "nothing happened" is a wait whose wake
+    /// task has not completed, and a fake clock is advanced only while the loop waits on it.
+    /// </summary>
+    internal SchedulerWait? CurrentWait => Volatile.Read(ref _wait);
+
+    internal void EnterWait(DateTimeOffset? until, Task timer, Task wake, int signalsAtEntry) =>
+        Volatile.Write(ref _wait, new SchedulerWait(Interlocked.Increment(ref _waits), until, timer, wake, signalsAtEntry));
+
+    /// <summary>
+    /// Tells whether something has ended <paramref name="wait"/>: its timer fired (a fake clock completes it inside
+    /// Advance), a trigger was signalled after it began (counted synchronously, before the channel wakes the loop), or
+    /// it is over.
+    /// </summary>
+    internal bool IsWoken(SchedulerWait wait) =>
+        wait.Timer.IsCompleted || wait.Wake.IsCompleted || SignalCount != wait.SignalsAtEntry;
+
+    internal void LeaveWait() => Volatile.Write(ref _wait, null);
 }
+
+/// <summary>
+/// One wait of a scheduler loop: its sequence number (1, 2, ...), its clock deadline (<see langword="null"/> = triggers
+/// only), its timer, the task that ends it and the trigger count when it began.
+/// </summary>
+internal sealed record SchedulerWait(int Sequence, DateTimeOffset? Until, Task Timer, Task Wake, int SignalsAtEntry);

@@ -91,7 +91,17 @@ internal sealed class GitOpsHostedService : BackgroundService
                 if (trigger == ReconcileTrigger.LiveChange && _options.DriftDebounce > TimeSpan.Zero)
                 {
                     // Let a burst of changes (a kubectl apply of many objects, a controller's follow-up writes) settle.
-                    await Task.Delay(_options.DriftDebounce, _time, stop).ConfigureAwait(false);
+                    var signals = app.SignalCount;
+                    var debounce = Task.Delay(_options.DriftDebounce, _time, stop);
+                    app.EnterWait(_time.GetUtcNow() + _options.DriftDebounce, debounce, debounce, signals);
+                    try
+                    {
+                        await debounce.ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        app.LeaveWait();
+                    }
                 }
 
                 trigger = Drain(app, trigger);
@@ -118,11 +128,23 @@ internal sealed class GitOpsHostedService : BackgroundService
     private async Task<ReconcileTrigger> WaitAsync(ApplicationRuntime app, TimeSpan delay, bool retrying, CancellationToken stop)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var signals = app.SignalCount;
         var read = app.Triggers.WaitToReadAsync(cts.Token).AsTask();
         var timer = delay == Timeout.InfiniteTimeSpan
             ? Task.Delay(Timeout.InfiniteTimeSpan, cts.Token)
             : Task.Delay(delay, _time, cts.Token);
-        var first = await Task.WhenAny(read, timer).ConfigureAwait(false);
+        var wake = Task.WhenAny(read, timer);
+        app.EnterWait(delay == Timeout.InfiniteTimeSpan ? null : _time.GetUtcNow() + delay, timer, wake, signals);
+        Task first;
+        try
+        {
+            first = await wake.ConfigureAwait(false);
+        }
+        finally
+        {
+            app.LeaveWait();
+        }
+
         await cts.CancelAsync().ConfigureAwait(false);
         stop.ThrowIfCancellationRequested();
         if (first == read && app.Triggers.TryRead(out var trigger))

@@ -11,15 +11,7 @@ public sealed class DiffCommandTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in TestPaths.KubeLiveCases)
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+        => TestPaths.NonEmptyTheoryData(TestPaths.KubeLiveCaseNames, "kube-live/cases");
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] args)
     {

@@ -39,15 +39,30 @@ public sealed class GitSourceServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddGitSource_ValidOptions_PassValidation()
+    public void AddGitSource_ValidOptions_PassValidationAndReachTheProvider()
     {
         var services = new ServiceCollection();
-        new Builder(services).AddGitSource();
+        new Builder(services).AddGitSource(o =>
+        {
+            o.ExportsToKeep = 3;
+            o.Credentials["github.com"] = new SourceCredentials { BearerToken = "token" };
+        });
         using var provider = services.BuildServiceProvider();
 
-        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        provider.GetRequiredService<IStartupValidator>().Validate();
 
-        act.Should().NotThrow();
+        // The validator ran and accepted these options (an invalid value of the same option is refused above) ...
+        var validators = provider.GetServices<IValidateOptions<GitSourceOptions>>().ToList();
+        validators.Should().NotBeEmpty("AddGitSource registers the options validator");
+        var options = provider.GetRequiredService<IOptions<GitSourceOptions>>().Value;
+        validators.Select(v => v.Validate(Options.DefaultName, options)).Should().OnlyContain(r => r.Succeeded);
+        options.ExportsToKeep.Should().Be(3);
+        options.Credentials.Should().ContainKey("github.com");
+
+        // ... and the registered provider handles git URLs with them.
+        var git = provider.GetServices<ISourceProvider>().Should().ContainSingle().Subject;
+        git.CanHandle(new SourceReference { Url = "https://github.com/example/repo.git" }).Should().BeTrue();
+        git.CanHandle(new SourceReference { Url = "oci://registry.example/app" }).Should().BeFalse();
     }
 
     private sealed class Builder(IServiceCollection services) : IGitOpsBuilder

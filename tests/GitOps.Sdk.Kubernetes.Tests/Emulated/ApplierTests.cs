@@ -1,5 +1,6 @@
 using GitOps.Sdk.Kubernetes;
 using GitOps.Sdk.Testing;
+using GitOps.Sdk.TestUtilities;
 using k8s;
 using k8s.Models;
 using static GitOps.Sdk.Kubernetes.Tests.Emulated.KubeTarget;
@@ -176,12 +177,19 @@ public class ApplierTests
     {
         await using var t = await KubeTarget.StartAsync();
         await t.ReconcileAsync(App, [Deployment("web", "default", App)]);
+        var before = await t.GetAsync(Deployment("web", "default", App).Key, "apps/v1");
         var annotated = Deployment("web", "default", App, selectorApp: "web2")
             .With(n => n["metadata"]!["annotations"] = new System.Text.Json.Nodes.JsonObject { [WellKnown.RecreateAnnotation] = "true" });
 
         var result = await t.ReconcileAsync(App, [annotated]);
 
-        result.Objects.Single().Outcome.Should().Be(ApplyOutcome.Configured, result.Objects.Single().Message);
+        var step = result.Objects.Single();
+        step.Outcome.Should().Be(ApplyOutcome.Configured, step.Message);
+        step.Message.Should().Contain("re-created").And.Contain("spec.selector");
+        var after = await t.GetAsync(before!.Key, "apps/v1");
+        Uid(after!).Should().NotBe(Uid(before), "a re-created object is a new object with a new uid");
+        after!.Json.GetProperty("spec").GetProperty("selector").GetProperty("matchLabels").GetProperty("app").GetString().Should().Be("web2");
+        after.Json.GetProperty("metadata").GetProperty("annotations").GetProperty(WellKnown.RecreateAnnotation).GetString().Should().Be("true");
     }
 
     [Fact]
@@ -225,21 +233,23 @@ public class ApplierTests
     [Fact]
     public async Task ApplyAsync_RetryAfter_WaitsExactlyThatLongOnTheTimeProvider()
     {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new CountingTimeProvider(DateTimeOffset.UtcNow);
         await using var t = await KubeTarget.StartAsync(time: time);
         var throttled = t.Api.Faults.Add(new FaultRule { Verb = "apply", Resource = "configmaps", StatusCode = 429, RetryAfter = TimeSpan.FromSeconds(7), Times = 1 });
         var plan = new ApplyPlan { Application = App, Steps = [new PlanStep { Key = ConfigMap("c", "default", App).Key, Action = PlanAction.Apply, Desired = ConfigMap("c", "default", App) }] };
+        var timersBefore = time.TimersCreated;
 
         var apply = t.Applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None).AsTask();
         await WaitUntilAsync(() => t.ApplierLog.Messages.Any(m => m.Contains("retry 1 in 7000 ms", StringComparison.Ordinal)), "the retry to be scheduled");
-        await Task.Delay(100);
+        await WaitUntilAsync(() => time.TimersCreated > timersBefore, "the retry delay is waiting on the clock");
+        var fired = time.TimersFired;
         time.Advance(TimeSpan.FromSeconds(6));
-        await Task.Delay(200);
-        var earlyDone = apply.IsCompleted;
+        time.TimersFired.Should().Be(fired, "the server asked for 7 seconds: no timer is due after 6 (due timers fire inside Advance)");
+        apply.IsCompleted.Should().BeFalse();
         time.Advance(TimeSpan.FromSeconds(1));
-        var result = await apply.WaitAsync(TimeSpan.FromSeconds(10));
+        time.TimersFired.Should().BeGreaterThan(fired, "the retry delay ended at 7 seconds");
+        var result = await apply.WaitAsync(TimeSpan.FromSeconds(30));
 
-        earlyDone.Should().BeFalse("the server asked for 7 seconds");
         throttled.Hits.Should().Be(1);
         result.Objects.Single().Outcome.Should().Be(ApplyOutcome.Created);
     }

@@ -18,15 +18,7 @@ public sealed class CorpusConformanceTests : IClassFixture<CorpusConformanceTest
     public CorpusConformanceTests(Fixture fixture) => _fixture = fixture;
 
     public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in TestPaths.KubeLiveCases)
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+        => TestPaths.NonEmptyTheoryData(TestPaths.KubeLiveCaseNames, "kube-live/cases");
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -115,12 +107,7 @@ public sealed class CorpusConformanceTests : IClassFixture<CorpusConformanceTest
         /// <summary>Re-applies desired.yaml with dryRun=All (force in mutation cases) and compares with dryrun.json.</summary>
         private async Task<List<string>> CompareDryRunAsync(string desired, JsonObject doc, string expectedPath, bool force)
         {
-            if (!File.Exists(expectedPath))
-            {
-                return [];
-            }
-
-            var expected = JsonNode.Parse(await File.ReadAllTextAsync(expectedPath));
+            var expected = JsonNode.Parse(await File.ReadAllTextAsync(TestPaths.RequireFile(expectedPath)));
             using var content = new StringContent(desired, Encoding.UTF8);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/apply-patch+yaml");
             using var response = await Http.PatchAsync(PathOf(doc) + $"?fieldManager=gitops-sdk&force={(force ? "true" : "false")}&dryRun=All", content);

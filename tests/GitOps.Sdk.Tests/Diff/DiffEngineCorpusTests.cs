@@ -8,15 +8,7 @@ namespace GitOps.Sdk.Tests.Diff;
 public sealed class DiffEngineCorpusTests
 {
     public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in TestPaths.KubeLiveCases)
-        {
-            data.Add(Path.GetFileName(dir));
-        }
-
-        return data;
-    }
+        => TestPaths.NonEmptyTheoryData(TestPaths.KubeLiveCaseNames, "kube-live/cases");
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -52,17 +44,22 @@ public sealed class DiffEngineCorpusTests
     [Fact]
     public void Diff_CorpusNoDriftCasesWithLastAppliedEqualToDesired_StayUnchanged()
     {
-        foreach (var dir in TestPaths.KubeLiveCases)
+        var checkedCases = new List<string>();
+        foreach (var caseName in TestPaths.KubeLiveCaseNames)
         {
-            var (desired, live, expected) = Load(Path.GetFileName(dir));
+            var (desired, live, expected) = Load(caseName);
             if (expected.Drift || live is null)
             {
                 continue;
             }
 
             var diff = DiffEngine.Instance.Diff(desired, live, lastApplied: desired, DiffOptions.Default);
-            diff.Action.Should().Be(DiffAction.Unchanged, because: Path.GetFileName(dir));
+            diff.Action.Should().Be(DiffAction.Unchanged, because: caseName);
+            checkedCases.Add(caseName);
         }
+
+        // Cases 01-30 (plain objects) and the two no-drift mutation cases 34 and 40.
+        checkedCases.Should().HaveCount(32).And.Contain(["34-nodrift-extra-label", "40-nodrift-configmap-key-added"]);
     }
 
     [Fact]

@@ -22,10 +22,16 @@ public sealed class GitOpsHostedServiceTests
         await WaitUntilAsync(() => h.Controller.GetStatus("shop")!.NextReconcileTime is not null, "the next run was scheduled");
         h.Controller.GetStatus("shop")!.NextReconcileTime.Should().Be(h.Time.GetUtcNow() + TimeSpan.FromMinutes(5));
 
+        var idle = await h.WaitForIdleAsync("the loop waits for the interval");
+        idle.Until.Should().Be(h.Controller.GetStatus("shop")!.NextReconcileTime);
+
         h.Time.Advance(TimeSpan.FromMinutes(4));
-        await Task.Delay(50);
-        h.Completed.Should().Be(1, "the interval has not elapsed");
-        await h.AdvanceUntilAsync(() => h.Completed == 2, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), "the interval reconcile ran");
+        h.IsWoken(idle).Should().BeFalse("the interval has not elapsed: the fake clock fires due timers inside Advance");
+        h.RuntimeOf().CurrentWait.Should().BeSameAs(idle);
+        h.Completed.Should().Be(1);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        h.IsWoken(idle).Should().BeTrue("the interval elapsed");
+        await WaitUntilAsync(() => h.Completed == 2, "the interval reconcile ran");
 
         var second = h.EventsOf<ReconcileCompleted>()[1];
         second.Trigger.Should().Be(ReconcileTrigger.Interval);
@@ -47,15 +53,19 @@ public sealed class GitOpsHostedServiceTests
         var delays = new List<TimeSpan>();
 
         await h.HostedService.StartAsync(default);
+        var seen = 0;
         for (var attempt = 1; attempt <= 5; attempt++)
         {
-            await WaitUntilAsync(() => h.Completed == attempt && h.Controller.GetStatus("shop")!.NextReconcileTime > h.Controller.GetStatus("shop")!.LastReconcileTime, $"attempt {attempt} scheduled the next");
+            var idle = await h.WaitForIdleAsync($"attempt {attempt} scheduled the next", after: seen);
+            seen = idle.Sequence;
+            h.Completed.Should().Be(attempt);
             var status = h.Controller.GetStatus("shop")!;
             delays.Add(status.NextReconcileTime!.Value - status.LastReconcileTime!.Value);
+            idle.Until.Should().Be(status.NextReconcileTime, "the loop waits until the time its status announces");
             status.ConsecutiveFailures.Should().Be(attempt);
             if (attempt < 5)
             {
-                await h.AdvanceUntilAsync(() => h.Completed == attempt + 1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), $"retry {attempt} ran");
+                await h.AdvanceUntilAsync(() => h.Completed == attempt + 1, $"retry {attempt} ran");
             }
         }
 
@@ -63,8 +73,8 @@ public sealed class GitOpsHostedServiceTests
         h.EventsOf<ReconcileCompleted>().Skip(1).Should().OnlyContain(e => e.Trigger == ReconcileTrigger.Retry);
 
         h.Source.ClearFailure(Url);
-        await h.AdvanceUntilAsync(() => h.Completed == 6, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), "the retry after recovery ran");
-        await WaitUntilAsync(() => h.Controller.GetStatus("shop")!.NextReconcileTime > h.Controller.GetStatus("shop")!.LastReconcileTime, "next scheduled");
+        await h.AdvanceUntilAsync(() => h.Completed == 6, "the retry after recovery ran");
+        await h.WaitForIdleAsync("next scheduled", after: seen);
         var recovered = h.Controller.GetStatus("shop")!;
         recovered.ConsecutiveFailures.Should().Be(0);
         (recovered.NextReconcileTime!.Value - recovered.LastReconcileTime!.Value).Should().Be(TimeSpan.FromMinutes(5), "success returns to the interval");
@@ -80,8 +90,12 @@ public sealed class GitOpsHostedServiceTests
         await h.HostedService.StartAsync(default);
         await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
 
+        var idle = await h.WaitForIdleAsync("the loop waits for the interval");
+
         h.Cluster.Delete(ConfigMapKey("a"));
-        await h.AdvanceUntilAsync(() => h.Value("a") is not null, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the deleted object was recreated");
+        h.IsWoken(idle).Should().BeTrue("the watch event wakes the loop at once");
+        await h.AdvanceUntilAsync(() => h.Value("a") is not null, "the deleted object was recreated");
+        h.Time.GetUtcNow().Should().Be(idle.Until!.Value - TimeSpan.FromMinutes(5) + TimeSpan.FromMilliseconds(200), "only the drift debounce elapsed, not the interval");
 
         var completed = h.EventsOf<ReconcileCompleted>();
         completed[^1].Trigger.Should().Be(ReconcileTrigger.LiveChange);
@@ -97,8 +111,10 @@ public sealed class GitOpsHostedServiceTests
         await h.HostedService.StartAsync(default);
         await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
 
+        await h.WaitForIdleAsync("the loop waits for the interval");
+
         h.Cluster.Update(ConfigMapKey("a"), n => n["data"]!["greeting"] = "vandalised", "kubectl-edit");
-        await h.AdvanceUntilAsync(() => h.Value("a") == "hello", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the field was reverted");
+        await h.AdvanceUntilAsync(() => h.Value("a") == "hello", "the field was reverted");
 
         var drift = h.EventsOf<DriftDetected>().Should().ContainSingle().Subject;
         drift.Objects[0].Changes.Should().ContainSingle().Which.Attribution!.Manager.Should().Be("kubectl-edit");
@@ -117,11 +133,17 @@ public sealed class GitOpsHostedServiceTests
 
         // Changes made by the engine's own apply are recognised by resourceVersion and do not schedule work.
         h.Commit(("a.yaml", ConfigMap("a", "changed")), ("b.yaml", ConfigMap("b", "world")));
+        var first = await h.WaitForIdleAsync("the loop waits for the interval");
         h.Controller.RequestReconcile("shop").Should().BeTrue();
-        await h.AdvanceUntilAsync(() => h.Completed == 2, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), "the manual reconcile ran");
-        h.Time.Advance(TimeSpan.FromSeconds(5));
-        await Task.Delay(100);
+        await WaitUntilAsync(() => h.Completed == 2, "the manual reconcile ran");
 
+        // Back in its wait with nothing queued: a trigger raised by the run's own writes would have completed the
+        // wait's wake task at once (the trigger channel is read synchronously), and the debounce would be a clock wait.
+        var idle = await h.WaitForIdleAsync("the loop waits again after the manual run", after: first.Sequence);
+        idle.Until.Should().Be(h.Time.GetUtcNow() + TimeSpan.FromMinutes(5), "the next wait is the interval, not a drift debounce");
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        h.IsWoken(idle).Should().BeFalse("no live-change trigger was raised by the engine's own apply");
+        h.RuntimeOf().CurrentWait.Should().BeSameAs(idle);
         h.Completed.Should().Be(2);
         h.EventsOf<ReconcileCompleted>()[1].Trigger.Should().Be(ReconcileTrigger.Manual);
         await h.HostedService.StopAsync(default);
@@ -154,12 +176,20 @@ public sealed class GitOpsHostedServiceTests
         await h.HostedService.StartAsync(default);
         await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
 
+        var interval = await h.WaitForIdleAsync("the loop waits for the interval");
+
         h.Controller.Suspend("shop").Should().BeTrue();
         h.Controller.GetStatus("shop")!.Suspended.Should().BeTrue();
         h.Controller.RequestReconcile("shop").Should().BeFalse();
         h.Cluster.Delete(ConfigMapKey("a"));
+        h.IsWoken(interval).Should().BeFalse("a suspended application takes no live-change trigger");
         h.Time.Advance(TimeSpan.FromMinutes(30));
-        await Task.Delay(100);
+
+        // The interval timer wakes the loop once; suspended, it goes back to a wait with no clock deadline.
+        var suspended = await h.WaitForIdleAsync("the suspended loop waits for resume", after: interval.Sequence);
+        suspended.Until.Should().BeNull("a suspended application waits for no timer");
+        h.Time.Advance(TimeSpan.FromHours(1));
+        h.IsWoken(suspended).Should().BeFalse();
         h.Completed.Should().Be(1);
         h.Value("a").Should().BeNull();
 
@@ -180,7 +210,7 @@ public sealed class GitOpsHostedServiceTests
         await h.HostedService.StartAsync(default);
         await WaitUntilAsync(() => gate.Entered == 1, "shop1's reconcile is blocked in its source");
         var before = h.Completed;
-        await Task.Delay(100);
+        await WaitUntilAsync(() => h.SlotWaiters == 2 - before, "the other applications wait for the only slot");
         h.Completed.Should().Be(before, "shop1 holds the only reconcile slot");
         gate.Release();
         await WaitUntilAsync(() => h.Completed == 3, "all applications reconciled");

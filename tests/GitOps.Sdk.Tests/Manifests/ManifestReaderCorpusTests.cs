@@ -10,14 +10,15 @@ public sealed class ManifestReaderCorpusTests
 {
     private static readonly ManifestReader Reader = new();
 
-    public static TheoryData<string> CaseNames => [.. TestPaths.KubeLiveCases.Select(c => Path.GetFileName(c))];
+    public static TheoryData<string> CaseNames => TestPaths.NonEmptyTheoryData(TestPaths.KubeLiveCaseNames, "kube-live/cases");
 
     [Theory]
     [MemberData(nameof(CaseNames))]
     public void ReadFile_DesiredYaml_LoadsOneNamedObject(string caseName)
     {
-        var dir = Path.Combine(TestPaths.KubeLive, "cases", caseName);
-        foreach (var file in new[] { "desired.yaml", "desired-v1.yaml" }.Select(f => Path.Combine(dir, f)).Where(File.Exists))
+        var files = TestPaths.KubeLiveCaseFiles(caseName, "*.yaml");
+        files.Select(Path.GetFileName).Should().Contain("desired.yaml");
+        foreach (var file in files)
         {
             var display = $"{caseName}/{Path.GetFileName(file)}";
             var result = Reader.ReadFile(file, display);
@@ -35,8 +36,9 @@ public sealed class ManifestReaderCorpusTests
     [MemberData(nameof(CaseNames))]
     public void ReadFile_LiveAndDryRunJson_EqualTheJsonItself(string caseName)
     {
-        var dir = Path.Combine(TestPaths.KubeLive, "cases", caseName);
-        foreach (var file in new[] { "live.json", "dryrun.json", "live-before.json" }.Select(f => Path.Combine(dir, f)).Where(File.Exists))
+        var files = TestPaths.KubeLiveCaseFiles(caseName, "*.json").Where(f => Path.GetFileName(f) != "expected.json").ToList();
+        files.Select(Path.GetFileName).Should().Contain(["live.json", "dryrun.json"], "every case records the live object and the dry-run answer");
+        foreach (var file in files)
         {
             var text = File.ReadAllText(file);
             using var document = JsonDocument.Parse(text);

@@ -9,10 +9,12 @@ public sealed class ManifestWriterTests
 {
     private static readonly ManifestReader Reader = new(new ManifestReaderOptions { RequireName = false });
 
-    public static TheoryData<string> CorpusFiles => [.. TestPaths.KubeLiveCases.SelectMany(c =>
-        new[] { "desired.yaml", "desired-v1.yaml", "live.json", "dryrun.json", "live-before.json" }
-            .Select(f => Path.Combine(c, f)).Where(File.Exists)
-            .Select(f => Path.GetRelativePath(TestPaths.KubeLive, f)))];
+    /// <summary>Every recorded YAML and JSON object file of every case, as on disk (expected.json is a verdict, not an object).</summary>
+    public static TheoryData<string> CorpusFiles => TestPaths.NonEmptyTheoryData(
+        TestPaths.KubeLiveCaseNames.SelectMany(c => TestPaths.KubeLiveCaseFiles(c, "*.yaml").Concat(TestPaths.KubeLiveCaseFiles(c, "*.json")))
+            .Where(f => Path.GetFileName(f) != "expected.json")
+            .Select(f => Path.GetRelativePath(TestPaths.KubeLive, f)),
+        "kube-live/cases");
 
     [Theory]
     [MemberData(nameof(CorpusFiles))]

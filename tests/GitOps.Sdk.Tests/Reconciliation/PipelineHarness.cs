@@ -14,6 +14,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public const string Url = "memory://shop";
 
     private readonly IDisposable _subscription;
+    private bool _ownsCluster = true;
 
     private PipelineHarness(ServiceProvider provider, InMemorySourceProvider source, InMemoryCluster cluster, InMemoryApplier applier, FakeTimeProvider time)
     {
@@ -46,18 +47,27 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Action<ApplicationDefinition>? app = null,
         Action<GitOpsOptions>? options = null,
         Action<IGitOpsBuilder>? builder = null,
-        int applications = 1)
+        int applications = 1,
+        Action<IServiceCollection>? services = null,
+        PipelineHarness? sharingClusterWith = null)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        var time = sharingClusterWith?.Time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
         var source = new InMemorySourceProvider();
-        var cluster = new InMemoryCluster(time);
+        var cluster = sharingClusterWith?.Cluster ?? new InMemoryCluster(time);
         var applier = new InMemoryApplier(cluster);
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(time);
-        services.AddSingleton<ILiveState>(cluster);
-        services.AddSingleton<IApplier>(applier);
-        services.AddSingleton<IInventoryStore, InMemoryInventoryStore>();
-        var gitops = services.AddGitOps(o =>
+        var collection = new ServiceCollection();
+        collection.AddSingleton<TimeProvider>(time);
+        collection.AddSingleton<ILiveState>(cluster);
+        collection.AddSingleton<IApplier>(applier);
+        if (sharingClusterWith is not null)
+        {
+            collection.AddSingleton(sharingClusterWith.Inventory);
+        }
+        else
+        {
+            collection.AddSingleton<IInventoryStore, InMemoryInventoryStore>();
+        }
+        var gitops = collection.AddGitOps(o =>
         {
             o.JitterFraction = 0;
             o.DriftDebounce = TimeSpan.FromMilliseconds(200);
@@ -77,7 +87,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
             options?.Invoke(o);
         }).AddSourceProvider(source);
         builder?.Invoke(gitops);
-        return new PipelineHarness(services.BuildServiceProvider(), source, cluster, applier, time);
+        services?.Invoke(collection);
+        return new PipelineHarness(collection.BuildServiceProvider(), source, cluster, applier, time) { _ownsCluster = sharingClusterWith is null };
     }
 
     public static IReadOnlyDictionary<string, string> Files(params (string Path, string Content)[] files) =>
@@ -107,7 +118,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string because)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
@@ -142,13 +153,67 @@ internal sealed class PipelineHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets the scheduler's view of an application (its current wait).</summary>
+    public ApplicationRuntime RuntimeOf(string application = "shop") =>
+        ((GitOpsController)Controller).Runtimes.Single(a => a.Name == application);
+
+    /// <summary>Tells whether something ended the wait (timer fired or a trigger was signalled since it began).</summary>
+    public bool IsWoken(SchedulerWait wait, string application = "shop") => RuntimeOf(application).IsWoken(wait);
+
+    /// <summary>Gets how many reconciles wait for a slot of the concurrency limit.</summary>
+    public int SlotWaiters => ((GitOpsController)Controller).SlotWaiters;
+
+    /// <summary>
+    /// Waits (real time, bounded) until the application's scheduler loop is blocked — on its triggers and/or the clock —
+    /// in a wait numbered above <paramref name="after"/> that nothing has woken yet, and returns that wait.
+    /// </summary>
+    public async Task<SchedulerWait> WaitForIdleAsync(string because, int after = 0, string application = "shop")
+    {
+        SchedulerWait? idle = null;
+        await WaitUntilAsync(
+            () => (idle = RuntimeOf(application).CurrentWait) is { } w && !RuntimeOf(application).IsWoken(w) && w.Sequence > after,
+            because);
+        return idle!;
+    }
+
+    /// <summary>
+    /// Until <paramref name="condition"/> holds: whenever the scheduler loop is blocked on the fake clock, advances the
+    /// clock exactly to that wait's deadline (once per wait). The clock never moves while the loop runs.
+    /// </summary>
+    public async Task AdvanceUntilAsync(Func<bool> condition, string because, string application = "shop")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var advancedWait = 0;
+        while (!condition())
+        {
+            if (RuntimeOf(application).CurrentWait is { Until: { } until } w && !RuntimeOf(application).IsWoken(w) && w.Sequence != advancedWait)
+            {
+                advancedWait = w.Sequence;
+                var remaining = until - Time.GetUtcNow();
+                Time.Advance(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+                continue;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out advancing the clock until {because}");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
     public int Completed => Events.OfType<ReconcileCompleted>().Count();
 
     public async ValueTask DisposeAsync()
     {
         _subscription.Dispose();
         await Provider.DisposeAsync();
-        Cluster.Dispose();
+        if (_ownsCluster)
+        {
+            Cluster.Dispose();
+        }
+
         Source.Dispose();
     }
 }

@@ -55,9 +55,8 @@ public sealed class DefaultNamespaceTransformTests
     public void BuiltIn_MatchesTheRecordedApiServerDiscovery()
     {
         // The recorded discovery documents of a real API server list every resource with its scope.
-        var discovery = Path.Combine(GitOps.Sdk.TestUtilities.TestPaths.KubeLive, "wire", "discovery");
         var checkedKinds = 0;
-        foreach (var file in Directory.GetFiles(discovery, "api*-v*.json"))
+        foreach (var file in GitOps.Sdk.TestUtilities.TestPaths.KubeLiveFiles(Path.Combine("wire", "discovery"), "api*-v*.json"))
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             var (group, _) = GroupKind.SplitApiVersion(doc.RootElement.GetProperty("groupVersion").GetString()!);
