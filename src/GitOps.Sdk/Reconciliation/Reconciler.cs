@@ -356,6 +356,14 @@ internal sealed class Reconciler
                 throw new ReconcileFailure(ReconcileStage.Render, $"render failed: objects declared more than once: {where}");
             }
 
+            // Reserved objects first: no option allows them, so they are refused before any confinement rule is asked.
+            if (_s.Reserved is { } reserved && ReservedCheck.Violations(desired, reserved) is { Length: > 0 } violations)
+            {
+                run.Desired = desired;
+                run.Stage = ReconcileStage.Plan;
+                throw new ReconcileFailure(ReconcileStage.Plan, $"revision refused, nothing is applied or pruned: {violations}");
+            }
+
             // Confinement: the whole revision or nothing, before anything is read, applied or pruned.
             CheckConfinement(run, desired);
 
@@ -367,11 +375,6 @@ internal sealed class Reconciler
         }
 
         run.Desired = desired;
-        if (_s.Reserved is { } reserved && ReservedCheck.Violations(desired, reserved) is { Length: > 0 } violations)
-        {
-            run.Stage = ReconcileStage.Plan;
-            throw new ReconcileFailure(ReconcileStage.Plan, $"revision refused, nothing is applied or pruned: {violations}");
-        }
 
         // Live state: watch every managed kind (so drift triggers a reconcile), then read desired and inventory objects.
         run.Stage = ReconcileStage.LiveState;

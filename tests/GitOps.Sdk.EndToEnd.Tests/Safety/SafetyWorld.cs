@@ -88,6 +88,12 @@ internal sealed class SafetyWorld : IAsyncDisposable
             MinRetryDelay = TimeSpan.FromHours(1),
             MaxRetryDelay = TimeSpan.FromHours(1),
         };
+
+        // These scenarios are about ownership, prune guards and reserved objects, so confinement lets them declare
+        // namespaces and CRDs anywhere; confinement itself is proved in ConfinementSafetyTests.
+        definition.AllowedNamespaces.Add("*");
+        definition.AllowedClusterKinds.Add("Namespace");
+        definition.AllowedClusterKinds.Add("CustomResourceDefinition.apiextensions.k8s.io");
         configure?.Invoke(definition);
         builder.Services.AddGitOps(o => o.Applications.Add(definition))
             .AddGitSource(o => o.CacheDirectory = _temp.Combine("git-cache-" + application))
