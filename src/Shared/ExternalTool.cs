@@ -7,7 +7,7 @@ using System.Text;
 namespace GitOps.Sdk.Rendering.Tools;
 
 /// <summary>Runs a renderer's command-line tool with a timeout, killing the whole process tree when it is exceeded or cancelled.</summary>
-internal static class ExternalTool
+internal static partial class ExternalTool
 {
     /// <summary>The most standard error text kept (the end is kept: tools print the cause last).</summary>
     public const int MaxStandardErrorChars = 8 * 1024;

@@ -66,7 +66,7 @@ internal sealed class DiffCommand : ICliCommand
             }
             catch (InputException ex)
             {
-                stderr.WriteLine("gitops diff: " + ex.Message);
+                stderr.WriteLine("gitops diff: " + CliText.Line(ex.Message));
                 return Error;
             }
         });
@@ -290,7 +290,7 @@ internal sealed class DiffCommand : ICliCommand
                 continue;
             }
 
-            stdout.WriteLine($"# {diff.Key}: {ActionName(diff.Action)}");
+            stdout.WriteLine(CliText.Line($"# {diff.Key}: {ActionName(diff.Action)}"));
             foreach (var change in diff.Changes)
             {
                 if (change.Path == "/")
@@ -299,10 +299,10 @@ internal sealed class DiffCommand : ICliCommand
                 }
 
                 var by = change.Attribution is { } a ? $" (live value by {a})" : string.Empty;
-                stdout.WriteLine($"#   {change.Path}: {change.Kind.ToString().ToLowerInvariant()}, live {change.LiveValue ?? "absent"} -> desired {change.DesiredValue ?? "absent"}{by}");
+                stdout.WriteLine(CliText.Line($"#   {change.Path}: {change.Kind.ToString().ToLowerInvariant()}, live {change.LiveValue ?? "absent"} -> desired {change.DesiredValue ?? "absent"}{by}"));
             }
 
-            stdout.Write(engine.FormatUnified(diff));
+            stdout.Write(CliText.Lines(engine.FormatUnified(diff)));
         }
     }
 

@@ -15,7 +15,8 @@ namespace GitOps.Cli.Commands;
 
 /// <summary>
 /// <c>gitops reconcile --source &lt;git url|oci://…|helm repo url&gt; --ref &lt;ref&gt; --path &lt;p&gt; [--chart &lt;name&gt;]
-/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--context &lt;name&gt;] [--namespace ns] [--create-namespace] [--once] [--dry-run] [--prune]</c>: reconciles one
+/// [--name &lt;app&gt;] [--kubeconfig &lt;file&gt;] [--context &lt;name&gt;] [--namespace ns] [--create-namespace] [--once] [--dry-run] [--prune]
+/// [--allow-namespace ns]… [--allow-cluster-kind Kind.group]… [--deny-kind Kind.group]… [--allow-cluster-admin-binding]</c>: reconciles one
 /// application into a cluster. Without <c>--once</c> it keeps running, correcting drift and printing every event (with
 /// attribution); <c>--dry-run</c> prints the plan and diff and changes nothing. Exit codes: 0 in sync or applied (also when
 /// continuous mode is stopped by SIGTERM or SIGINT after a clean reconcile), 1 drift found in dry-run, 2 error, 3 objects
@@ -49,11 +50,13 @@ internal sealed class ReconcileCommand : ICliCommand
         var prune = new Option<bool>("--prune") { Description = "Delete objects an earlier run applied that are no longer in the source." };
         var adopt = new Option<bool>("--adopt") { Description = "Adopt live objects that carry no ownership label (AllowAdoption); without it they are refused (exit code 3)." };
         var takeover = new Option<bool>("--takeover") { Description = "Take over objects whose ownership label names another application (AllowTakeover); without it they are refused (exit code 3)." };
+        var confinement = new ConfinementFlags();
 
         var command = new Command("reconcile", "Reconcile a Git, OCI or Helm source into a cluster; exit code 0 = in sync or applied (or continuous mode stopped by SIGTERM/SIGINT), 1 = drift found (dry-run), 2 = error, 3 = objects refused (ownership or prune guard), 130/143 = --once interrupted by SIGINT/SIGTERM.")
         {
             source, reference, path, chart, name, kubeconfig, context, @namespace, createNamespace, once, dryRun, prune, adopt, takeover,
         };
+        confinement.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var request = new Request(
@@ -72,6 +75,7 @@ internal sealed class ReconcileCommand : ICliCommand
                 Takeover = parseResult.GetValue(takeover),
                 Context = parseResult.GetValue(context),
                 CreateNamespace = parseResult.GetValue(createNamespace),
+                Confinement = confinement.Read(parseResult),
             };
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
@@ -88,7 +92,7 @@ internal sealed class ReconcileCommand : ICliCommand
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                await stderr.WriteLineAsync($"gitops reconcile: {ex.Message}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"gitops reconcile: {CliText.Line(ex.Message)}").ConfigureAwait(false);
                 return Error;
             }
         });
@@ -118,6 +122,9 @@ internal sealed class ReconcileCommand : ICliCommand
 
         /// <summary>Gets a value indicating whether the target namespace is created first.</summary>
         public bool CreateNamespace { get; init; }
+
+        /// <summary>Gets the confinement flags (allowed namespaces and cluster-scoped kinds, denied kinds).</summary>
+        public ConfinementFlags.Values Confinement { get; init; } = ConfinementFlags.Values.None;
     }
 
     /// <summary>The default application name: <c>gitops-</c> and ten hex digits of SHA-256 over source (credentials removed), chart and path.</summary>
@@ -155,7 +162,7 @@ internal sealed class ReconcileCommand : ICliCommand
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddGitOps(o =>
             {
-                o.Applications.Add(new ApplicationDefinition
+                var definition = new ApplicationDefinition
                 {
                     Name = appName,
                     Source = ToSource(r),
@@ -169,7 +176,9 @@ internal sealed class ReconcileCommand : ICliCommand
                     Interval = TimeSpan.FromMinutes(5),
                     MinRetryDelay = TimeSpan.FromSeconds(5),
                     MaxRetryDelay = TimeSpan.FromMinutes(2),
-                });
+                };
+                r.Confinement.ApplyTo(definition);
+                o.Applications.Add(definition);
             })
             .AddGitSource()
             .AddHelmRepositorySource()
@@ -201,7 +210,12 @@ internal sealed class ReconcileCommand : ICliCommand
                 PrintPlan(result, diffEngine, stdout);
             }
 
-            await stdout.WriteLineAsync($"{appName}: {result.Outcome}{(result.Error is null ? string.Empty : $": {result.Error}")}").ConfigureAwait(false);
+            foreach (var v in result.Violations)
+            {
+                await stdout.WriteLineAsync($"refused {CliText.Line(v.ToString())}").ConfigureAwait(false);
+            }
+
+            await stdout.WriteLineAsync(CliText.Line($"{appName}: {result.Outcome}{(result.Error is null ? string.Empty : $": {result.Error}")}")).ConfigureAwait(false);
             return result.Outcome switch
             {
                 ReconcileOutcome.Cancelled => ShutdownSignals.ExitCode,
@@ -212,7 +226,7 @@ internal sealed class ReconcileCommand : ICliCommand
             };
         }
 
-        await stdout.WriteLineAsync($"{appName}: watching {SafeUrl.Redact(r.Source)}; press Ctrl+C (or send SIGTERM) to stop").ConfigureAwait(false);
+        await stdout.WriteLineAsync(CliText.Line($"{appName}: watching {SafeUrl.Redact(r.Source)}; press Ctrl+C (or send SIGTERM) to stop")).ConfigureAwait(false);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
 
         // Stop on the command's cancellation (SIGTERM/SIGINT through Program) and on the host's own stop request.
@@ -257,13 +271,13 @@ internal sealed class ReconcileCommand : ICliCommand
                 continue;
             }
 
-            stdout.WriteLine($"{mark} {verb} {step.Key}{(step.Reason is null ? string.Empty : $" ({step.Reason})")}");
+            stdout.WriteLine(CliText.Line($"{mark} {verb} {step.Key}{(step.Reason is null ? string.Empty : $" ({step.Reason})")}"));
             if (step.Diff is { HasDrift: true } diff && step.Action != PlanAction.Skip)
             {
                 var text = diffEngine.FormatUnified(diff);
                 if (text.Length > 0)
                 {
-                    stdout.WriteLine(text.TrimEnd());
+                    stdout.WriteLine(CliText.Lines(text.TrimEnd()));
                 }
             }
         }
@@ -275,40 +289,40 @@ internal sealed class ReconcileCommand : ICliCommand
         switch (e)
         {
             case SourceFetched f:
-                stdout.WriteLine($"{at} {e.Application}: fetched {f.Source} at {f.Revision} ({f.Digest})");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: fetched {f.Source} at {f.Revision} ({f.Digest})"));
                 break;
             case Rendered rendered:
-                stdout.WriteLine($"{at} {e.Application}: rendered {rendered.ObjectCount} object(s) with {rendered.Renderer ?? "?"}");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: rendered {rendered.ObjectCount} object(s) with {rendered.Renderer ?? "?"}"));
                 break;
             case DriftDetected drift:
                 foreach (var o in drift.Objects)
                 {
-                    stdout.WriteLine($"{at} {e.Application}: drift {o}");
+                    stdout.WriteLine(CliText.Line($"{at} {e.Application}: drift {o}"));
                 }
 
                 break;
             case Applied applied:
                 foreach (var o in applied.Objects)
                 {
-                    stdout.WriteLine($"{at} {e.Application}: {o.Outcome.ToString().ToLowerInvariant()} {o.Key}{(o.Message is null ? string.Empty : $": {o.Message}")}");
+                    stdout.WriteLine(CliText.Line($"{at} {e.Application}: {o.Outcome.ToString().ToLowerInvariant()} {o.Key}{(o.Message is null ? string.Empty : $": {o.Message}")}"));
                 }
 
                 break;
             case Pruned pruned:
                 foreach (var key in pruned.Objects)
                 {
-                    stdout.WriteLine($"{at} {e.Application}: pruned {key}");
+                    stdout.WriteLine(CliText.Line($"{at} {e.Application}: pruned {key}"));
                 }
 
                 break;
             case HealthChanged health:
-                stdout.WriteLine($"{at} {e.Application}: health {health.Current.Status}{(health.Current.Message is null ? string.Empty : $": {health.Current.Message}")}");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: health {health.Current.Status}{(health.Current.Message is null ? string.Empty : $": {health.Current.Message}")}"));
                 break;
             case PlanHeld held:
-                stdout.WriteLine($"{at} {e.Application}: {held.Plan.Steps.Length} step(s) held for approval (hash {held.Plan.Hash})");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: {held.Plan.Steps.Length} step(s) held for approval (hash {held.Plan.Hash})"));
                 break;
             case ReconcileFailed failed:
-                stdout.WriteLine($"{at} {e.Application}: failed at {failed.Stage}: {failed.Message}");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: failed at {failed.Stage}: {failed.Message}"));
                 break;
             case ObjectsRefused refused:
                 foreach (var o in refused.Objects)
@@ -318,7 +332,7 @@ internal sealed class ReconcileCommand : ICliCommand
 
                 break;
             case ReconcileCompleted completed:
-                stdout.WriteLine($"{at} {e.Application}: {completed.Outcome} at {completed.Revision} ({completed.Trigger}, {completed.Duration.TotalMilliseconds:F0} ms)");
+                stdout.WriteLine(CliText.Line($"{at} {e.Application}: {completed.Outcome} at {completed.Revision} ({completed.Trigger}, {completed.Duration.TotalMilliseconds:F0} ms)"));
                 break;
         }
     }

@@ -52,7 +52,7 @@ internal sealed class RenderCommand : ICliCommand
             var dir = parseResult.GetValue(directory)!;
             if (!dir.Exists)
             {
-                await error.WriteLineAsync($"error: the folder '{dir.FullName}' does not exist").ConfigureAwait(false);
+                await error.WriteLineAsync(CliText.Line($"error: the folder '{dir.FullName}' does not exist")).ConfigureAwait(false);
                 return RenderFailed;
             }
 
@@ -79,10 +79,10 @@ internal sealed class RenderCommand : ICliCommand
             var result = await stage.RenderAsync(artifact, options, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
             {
-                await error.WriteLineAsync($"error: rendering '{dir.FullName}' with {result.Renderer ?? options.Renderer} failed:").ConfigureAwait(false);
+                await error.WriteLineAsync(CliText.Line($"error: rendering '{dir.FullName}' with {result.Renderer ?? options.Renderer} failed:")).ConfigureAwait(false);
                 foreach (var e in result.Errors)
                 {
-                    await error.WriteLineAsync("  " + e).ConfigureAwait(false);
+                    await error.WriteLineAsync("  " + CliText.Line(e.ToString())).ConfigureAwait(false);
                 }
 
                 return RenderFailed;

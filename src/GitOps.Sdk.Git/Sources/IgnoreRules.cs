@@ -67,7 +67,17 @@ internal sealed class IgnoreRules
                 continue;
             }
 
-            if (rule.Regex.IsMatch(relative))
+            bool matched;
+            try
+            {
+                matched = rule.Regex.IsMatch(relative);
+            }
+            catch (RegexMatchTimeoutException e)
+            {
+                throw new FormatException($"{rule.Origin}: the pattern '{rule.Pattern}' took too long to match '{path}'", e);
+            }
+
+            if (matched)
             {
                 return !rule.Negated;
             }
@@ -143,7 +153,10 @@ internal sealed class IgnoreRules
         {
             var body = GlobToRegex(line);
             var pattern = anchored ? $"^{body}$" : $"^(?:.*/)?{body}$";
-            return new Rule(new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromSeconds(1)), negated, directoryOnly, baseDirectory.Trim('/'));
+            // Non-backtracking: matching is linear in the path length whatever the pattern ("**/a/**/a/**/…" would take
+            // exponential time in a backtracking engine and time out every export).
+            var regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking, TimeSpan.FromSeconds(1));
+            return new Rule(regex, negated, directoryOnly, baseDirectory.Trim('/'), origin, raw.TrimEnd('\r'));
         }
         catch (ArgumentException e)
         {
@@ -220,5 +233,5 @@ internal sealed class IgnoreRules
         return sb.ToString();
     }
 
-    private sealed record Rule(Regex Regex, bool Negated, bool DirectoryOnly, string Base);
+    private sealed record Rule(Regex Regex, bool Negated, bool DirectoryOnly, string Base, string Origin, string Pattern);
 }

@@ -53,7 +53,15 @@ internal static class TreeExporter
         }
 
         var files = new List<ExportedFile>();
-        Walk(tree, path, path, ignore, include, settings.UseSourceIgnore, files, display, revision);
+        try
+        {
+            Walk(tree, path, path, ignore, include, settings.UseSourceIgnore, files, display, revision);
+        }
+        catch (FormatException e)
+        {
+            throw new SourceException($"git source {display} at {revision}: {e.Message}", e) { Kind = SourceErrorKind.Other };
+        }
+
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

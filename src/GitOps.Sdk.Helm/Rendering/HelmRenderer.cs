@@ -159,10 +159,26 @@ public sealed partial class HelmRenderer : IRenderer
             arguments.AddRange(_options.ExtraArguments);
             arguments.AddRange(options.ExtraArguments);
 
+            if (!_options.AllowRemoteSchemaReferences && ChartSchemaReferences.FindOutsideReference(chartDir, chartPath) is { } schemaError)
+            {
+                return Fail(schemaError);
+            }
+
+            var command = await ExternalTool.IsolateAsync(helm, arguments, _options.NetworkIsolation, _timeProvider, cancellationToken).ConfigureAwait(false);
+            if (command.UnavailableReason is { } unavailable)
+            {
+                if (_options.NetworkIsolation == ToolNetworkIsolation.Required)
+                {
+                    return Fail(new ManifestError($"helm must run without network (HelmRendererOptions.NetworkIsolation = Required) but isolation is unavailable: {unavailable}") { Code = "render-isolation-unavailable" });
+                }
+
+                Log.NetworkIsolationUnavailable(_logger, options.ApplicationName, unavailable);
+            }
+
             Log.RenderingChart(_logger, chartPath.Length == 0 ? "." : chartPath, arguments[1], options.ApplicationName, artifact.Revision);
             var result = await ExternalTool.RunAsync(
-                helm,
-                arguments,
+                command.FileName,
+                command.Arguments,
                 chartDir,
                 HelmEnvironment(scratch),
                 options.Timeout,

@@ -24,4 +24,18 @@ public sealed class HelmRendererOptions
 
     /// <summary>Gets or sets the most bytes of rendered output accepted from one run. <value>Default: 64 MiB.</value></summary>
     public long MaxOutputBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets whether <c>helm template</c> runs without network access (a network namespace of its own, see
+    /// <see cref="ToolNetworkIsolation"/>). <value>Default: <see cref="ToolNetworkIsolation.Auto"/>: isolated where the
+    /// platform allows it, else a warning is logged.</value>
+    /// </summary>
+    public ToolNetworkIsolation NetworkIsolation { get; set; } = ToolNetworkIsolation.Auto;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a chart's <c>values.schema.json</c> may use <c>$ref</c>s outside the
+    /// document (URLs, other files) and custom <c>$schema</c>s; when <see langword="false"/> such a chart is refused before
+    /// Helm runs, naming the file and the reference. <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool AllowRemoteSchemaReferences { get; set; }
 }

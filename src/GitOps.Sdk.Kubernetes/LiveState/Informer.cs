@@ -10,7 +10,7 @@ namespace GitOps.Sdk.Kubernetes;
 
 /// <summary>
 /// A list+watch cache of one resource (in one namespace or all): lists, then watches from the list's
-/// resourceVersion; re-watches when a watch ends, re-lists on <c>410 Gone</c> and every resync period, and
+/// resourceVersion; re-watches when a watch ends, re-lists on <c>410 Gone</c>, after a broken watch and every resync period, and
 /// reconnects with exponential backoff when the connection breaks. Objects are kept as their raw UTF-8 JSON with a
 /// 64-bit content hash, not as parsed trees.
 /// </summary>
@@ -99,7 +99,10 @@ internal sealed class Informer : IAsyncDisposable
                         needList = true;
                         break;
                     case WatchOutcome.Failed:
+                        // Events may have been missed while the watch was broken (and while it keeps breaking, nothing
+                        // arrives at all): list again before the next watch so the cache catches up and publishes them.
                         failures++;
+                        needList = true;
                         Log.WatchFailed(_client.Logger, Describe(), _lastFailure, failures);
                         await BackoffAsync(failures, stop).ConfigureAwait(false);
                         break;
@@ -122,6 +125,7 @@ internal sealed class Informer : IAsyncDisposable
 #pragma warning restore CA1031
             {
                 failures++;
+                needList = true;
                 Log.WatchFailed(_client.Logger, Describe(), ex.Message.Length > 200 ? ex.Message[..200] + "…" : ex.Message, failures);
                 try
                 {

@@ -14,8 +14,10 @@ namespace GitOps.Sdk.Kustomize.Rendering;
 /// <remarks>
 /// The build runs in the kustomization's folder with a timeout that kills the process tree; its standard error is the
 /// error message when it fails. Kustomize's default load restrictor (root only) stays on unless
-/// <see cref="KustomizeRendererOptions.LoadRestrictor"/> says otherwise. Remote bases (<c>github.com/…</c>) are fetched
-/// by Kustomize itself; keep bases in the source for reproducible, offline renders.
+/// <see cref="KustomizeRendererOptions.LoadRestrictor"/> says otherwise. Remote resources, bases and components and
+/// <c>helmCharts</c> with a <c>repo</c> are refused before the build unless
+/// <see cref="KustomizeRendererOptions.AllowRemoteResources"/> is set, and the build runs without network where the platform
+/// allows it (<see cref="KustomizeRendererOptions.NetworkIsolation"/>).
 /// </remarks>
 /// <example>
 /// <code>
@@ -128,7 +130,23 @@ public sealed partial class KustomizeRenderer : IRenderer
             ["GIT_TERMINAL_PROMPT"] = "0",
             ["NO_COLOR"] = "1",
         };
-        var result = await ExternalTool.RunAsync(tool, arguments, directory, environment, timeout, _options.MaxOutputBytes, _timeProvider, cancellationToken).ConfigureAwait(false);
+        if (KustomizationRemoteCheck.Find(directory, artifact.RootDirectory, _options.AllowRemoteResources, _options.EnableHelm) is { } remote)
+        {
+            return Fail(remote);
+        }
+
+        var command = await ExternalTool.IsolateAsync(tool, arguments, _options.NetworkIsolation, _timeProvider, cancellationToken).ConfigureAwait(false);
+        if (command.UnavailableReason is { } unavailable)
+        {
+            if (_options.NetworkIsolation == ToolNetworkIsolation.Required)
+            {
+                return Fail(new ManifestError($"kustomize must run without network (KustomizeRendererOptions.NetworkIsolation = Required) but isolation is unavailable: {unavailable}", kustomizationFile) { Code = "render-isolation-unavailable" });
+            }
+
+            Log.NetworkIsolationUnavailable(_logger, options.ApplicationName, unavailable);
+        }
+
+        var result = await ExternalTool.RunAsync(command.FileName, command.Arguments, directory, environment, timeout, _options.MaxOutputBytes, _timeProvider, cancellationToken).ConfigureAwait(false);
         if (result.StartFailed)
         {
             return Fail(new ManifestError($"'{tool}' could not be started: {result.StandardError}") { Code = "kustomize-not-found" });

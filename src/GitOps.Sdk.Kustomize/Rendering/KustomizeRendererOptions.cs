@@ -29,4 +29,18 @@ public sealed class KustomizeRendererOptions
 
     /// <summary>Gets or sets the most bytes of rendered output accepted from one build. <value>Default: 64 MiB.</value></summary>
     public long MaxOutputBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets whether the build runs without network access (a network namespace of its own, see
+    /// <see cref="ToolNetworkIsolation"/>). <value>Default: <see cref="ToolNetworkIsolation.Auto"/>: isolated where the
+    /// platform allows it, else a warning is logged.</value>
+    /// </summary>
+    public ToolNetworkIsolation NetworkIsolation { get; set; } = ToolNetworkIsolation.Auto;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether kustomizations may name remote resources, bases or components (URLs, git
+    /// repositories) and <c>helmCharts</c> with a <c>repo</c>; when <see langword="false"/> they are refused before the
+    /// build, naming the file and the entry. <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool AllowRemoteResources { get; set; }
 }

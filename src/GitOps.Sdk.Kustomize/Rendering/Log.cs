@@ -12,4 +12,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "kustomize build for application {Application} at {Revision} was stopped after {Timeout}")]
     public static partial void TimedOut(ILogger logger, string application, string revision, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 3210, Level = LogLevel.Warning, Message = "kustomize runs with network access for application {Application}: network isolation is unavailable ({Reason})")]
+    public static partial void NetworkIsolationUnavailable(ILogger logger, string application, string reason);
 }

@@ -37,6 +37,9 @@ internal static class GitOpsConfigurationBinder
             options.IgnoreRules.Add(ReadIgnoreRule(rule));
         }
 
+        CopyList(section.GetSection("AllowedClusterKinds"), options.AllowedClusterKinds);
+        CopyList(section.GetSection("DeniedKinds"), options.DeniedKinds);
+
         foreach (var app in section.GetSection("Applications").GetChildren())
         {
             var name = app["Name"] ?? app.Key;
@@ -85,6 +88,10 @@ internal static class GitOpsConfigurationBinder
         ReadBool(app, "AllowNonEmptyNamespacePrune", errors, v => d.AllowNonEmptyNamespacePrune = v);
         ReadBool(app, "AllowCrdPruneWithResources", errors, v => d.AllowCrdPruneWithResources = v);
         ReadBool(app, "CreateNamespace", errors, v => d.CreateNamespace = v);
+        ReadBool(app, "AllowClusterAdminBindings", errors, v => d.AllowClusterAdminBindings = v);
+        CopyList(app.GetSection("AllowedNamespaces"), d.AllowedNamespaces);
+        CopyList(app.GetSection("AllowedClusterKinds"), d.AllowedClusterKinds);
+        CopyList(app.GetSection("DeniedKinds"), d.DeniedKinds);
         ReadBool(app, "ForceConflicts", errors, v => d.ForceConflicts = v);
         ReadBool(app, "Suspended", errors, v => d.Suspended = v);
         ReadBool(app, "WaitForHealth", errors, v => d.WaitForHealth = v);
@@ -134,6 +141,17 @@ internal static class GitOpsConfigurationBinder
             if (c.Value is not null)
             {
                 target[c.Key] = c.Value;
+            }
+        }
+    }
+
+    private static void CopyList(IConfigurationSection section, IList<string> target)
+    {
+        foreach (var c in section.GetChildren())
+        {
+            if (c.Value is not null && !target.Contains(c.Value))
+            {
+                target.Add(c.Value);
             }
         }
     }

@@ -58,6 +58,19 @@ public sealed class GitOpsOptions
     /// </summary>
     public bool ReconcileOnLiveChange { get; set; } = true;
 
+    /// <summary>
+    /// Gets cluster-scoped kinds every application may declare, in addition to each application's
+    /// <see cref="ApplicationDefinition.AllowedClusterKinds"/>: <c>Kind</c> (core group), <c>Kind.group</c>,
+    /// <c>*.group</c> or <c>*</c>. <value>Default: empty (no cluster-scoped kind is allowed by the host).</value>
+    /// </summary>
+    public IList<string> AllowedClusterKinds { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets kinds no application may declare, whatever its own lists say (same syntax as <see cref="AllowedClusterKinds"/>).
+    /// <value>Default: empty.</value>
+    /// </summary>
+    public IList<string> DeniedKinds { get; } = new List<string>();
+
     /// <summary>Gets problems found while binding configuration; reported by start-up validation.</summary>
     internal List<string> BindingErrors { get; } = [];
 }
@@ -151,6 +164,33 @@ public sealed class ApplicationDefinition
     /// </summary>
     public bool ForceConflicts { get; set; } = true;
 
+    /// <summary>
+    /// Gets the namespaces the application's namespaced objects may target: names or <c>prefix*</c> patterns, <c>*</c>
+    /// for any. A revision with an object elsewhere is refused as a whole.
+    /// <value>Default: empty, meaning only <see cref="Namespace"/> when it is set, and any namespace when it is not.</value>
+    /// </summary>
+    public IList<string> AllowedNamespaces { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets the cluster-scoped kinds the application may declare: <c>Kind</c> (core group), <c>Kind.group</c> (for
+    /// example <c>ClusterRole.rbac.authorization.k8s.io</c>), <c>*.group</c> or <c>*</c>; the host's
+    /// <see cref="GitOpsOptions.AllowedClusterKinds"/> are added. A Namespace named after an allowed namespace needs no entry.
+    /// <value>Default: empty (no cluster-scoped kind beyond the host's).</value>
+    /// </summary>
+    public IList<string> AllowedClusterKinds { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets kinds the application may never declare (same syntax as <see cref="AllowedClusterKinds"/>), in addition to the
+    /// host's <see cref="GitOpsOptions.DeniedKinds"/>. <value>Default: empty.</value>
+    /// </summary>
+    public IList<string> DeniedKinds { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the application may declare RoleBindings and ClusterRoleBindings to the
+    /// <c>cluster-admin</c> ClusterRole. <value>Default: <see langword="false"/>.</value>
+    /// </summary>
+    public bool AllowClusterAdminBindings { get; set; }
+
     /// <summary>Gets the application's ignore rules, applied after the global ones.</summary>
     public IList<IgnoreRule> IgnoreRules { get; } = new List<IgnoreRule>();
 
@@ -223,6 +263,14 @@ public sealed class ApplicationDefinition
             fresh.IgnoreRules.Add(r);
         }
 
+        foreach (var (target, from) in new[] { (fresh.AllowedNamespaces, AllowedNamespaces), (fresh.AllowedClusterKinds, AllowedClusterKinds), (fresh.DeniedKinds, DeniedKinds) })
+        {
+            foreach (var v in from)
+            {
+                target.Add(v);
+            }
+        }
+
         fresh.Name = copy.Name;
         fresh.Source = copy.Source;
         fresh.Path = copy.Path;
@@ -241,6 +289,7 @@ public sealed class ApplicationDefinition
         fresh.AllowTakeover = copy.AllowTakeover;
         fresh.AllowNonEmptyNamespacePrune = copy.AllowNonEmptyNamespacePrune;
         fresh.AllowCrdPruneWithResources = copy.AllowCrdPruneWithResources;
+        fresh.AllowClusterAdminBindings = copy.AllowClusterAdminBindings;
         fresh.ForceConflicts = copy.ForceConflicts;
         fresh.Mode = copy.Mode;
         fresh.Suspended = copy.Suspended;

@@ -39,6 +39,9 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
             failures.Add("GitOps: HealthPollInterval must be positive.");
         }
 
+        CheckKinds("GitOps", "AllowedClusterKinds", options.AllowedClusterKinds, failures);
+        CheckKinds("GitOps", "DeniedKinds", options.DeniedKinds, failures);
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Applications.Count; i++)
         {
@@ -98,6 +101,8 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
                 failures.Add($"GitOps application {label}: Path '{path}' must be relative and must not contain '..'.");
             }
 
+            CheckConfinement(app, label, failures);
+
             for (var r = 0; r < app.IgnoreRules.Count; r++)
             {
                 var rule = app.IgnoreRules[r];
@@ -118,6 +123,42 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static void CheckConfinement(ApplicationDefinition app, string label, List<string> failures)
+    {
+        var where = $"GitOps application {label}";
+        CheckKinds(where, "AllowedClusterKinds", app.AllowedClusterKinds, failures);
+        CheckKinds(where, "DeniedKinds", app.DeniedKinds, failures);
+        foreach (var ns in app.AllowedNamespaces)
+        {
+            var name = ns?.Trim() ?? string.Empty;
+            var valid = name == "*" || (name.EndsWith('*') ? NamespacePrefixPattern().IsMatch(name[..^1]) : NamePattern().IsMatch(name));
+            if (!valid)
+            {
+                failures.Add($"{where}: AllowedNamespaces entry '{ns}' is not a namespace name, a 'prefix*' pattern or '*'.");
+            }
+        }
+
+        if (app.AllowedNamespaces.Count > 0 && !string.IsNullOrEmpty(app.Namespace)
+            && !app.AllowedNamespaces.Any(p => Planning.ConfinementPolicy.NamespaceMatches(p.Trim(), app.Namespace) || p.Trim() == "*"))
+        {
+            failures.Add($"{where}: Namespace '{app.Namespace}' is not in AllowedNamespaces ({string.Join(", ", app.AllowedNamespaces)}); add it, or every object defaulted to it would be refused.");
+        }
+    }
+
+    private static void CheckKinds(string where, string field, IList<string> kinds, List<string> failures)
+    {
+        foreach (var k in kinds)
+        {
+            if (!Planning.KindPattern.TryParse(k, out _, out var error))
+            {
+                failures.Add($"{where}: {field} entry {error}.");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][-a-z0-9]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamespacePrefixPattern();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();

@@ -9,6 +9,9 @@ public static class ManifestErrorCodes
     /// <summary>The file could not be read.</summary>
     public const string ReadFailed = "read-failed";
 
+    /// <summary>The file is not valid UTF-8 (the message gives the byte offset of the first invalid sequence).</summary>
+    public const string InvalidUtf8 = "invalid-utf8";
+
     /// <summary>The stream is larger than <see cref="ManifestReaderOptions.MaxStreamBytes"/>.</summary>
     public const string StreamTooLarge = "stream-too-large";
 

@@ -116,7 +116,12 @@ public sealed class ManifestReader
                 { Code = ManifestErrorCodes.StreamTooLarge });
             }
 
-            text = File.ReadAllText(path, Encoding.UTF8);
+            if (Utf8Text.Decode(File.ReadAllBytes(path), out text) is { } offset)
+            {
+                return ManifestReadResult.Failure(new ManifestError(
+                    $"the file is not valid UTF-8: invalid byte sequence at byte offset {offset}", displayName)
+                { Code = ManifestErrorCodes.InvalidUtf8 });
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

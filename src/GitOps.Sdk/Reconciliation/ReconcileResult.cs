@@ -48,6 +48,13 @@ public sealed record ReconcileResult
     /// <summary>Gets the objects safety rules refused (not written, not recorded, not pruned), for <see cref="ReconcileOutcome.Refused"/>.</summary>
     public ImmutableArray<Events.RefusedObject> Refused { get; init; } = [];
 
+    /// <summary>
+    /// Gets the objects the application's confinement policy refused; when any is listed the whole revision was refused
+    /// (outcome <see cref="ReconcileOutcome.Failed"/> at <see cref="ReconcileStage.Plan"/>, condition reason
+    /// <c>ConfinementViolation</c>) and nothing was applied or pruned.
+    /// </summary>
+    public ImmutableArray<Planning.ConfinementViolation> Violations { get; init; } = [];
+
     /// <summary>Gets how long the reconcile took.</summary>
     public TimeSpan Duration { get; init; }
 

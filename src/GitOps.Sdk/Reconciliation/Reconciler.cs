@@ -36,6 +36,10 @@ internal sealed class Reconciler
     private volatile bool _running;
     private readonly Lock _statusLock = new();
 
+    /// <summary>The Ready and Stalled condition reason of a revision refused by the confinement policy.</summary>
+    internal const string ConfinementViolationReason = "ConfinementViolation";
+
+    private Planning.ConfinementPolicy? _confinement;
     private ApplicationStatus _status;
     private string? _lastRevisionId;
     private string? _lastRenderedDigest;
@@ -351,6 +355,9 @@ internal sealed class Reconciler
                 var where = string.Join("; ", duplicates.Select(k => $"{k} declared in {string.Join(" and ", desired.Objects.Where(o => o.Key == k).Select(o => o.Origin?.ToString() ?? "?"))}"));
                 throw new ReconcileFailure(ReconcileStage.Render, $"render failed: objects declared more than once: {where}");
             }
+
+            // Confinement: the whole revision or nothing, before anything is read, applied or pruned.
+            CheckConfinement(run, desired);
 
             // Only a good render becomes the state to return to.
             _lastGoodDesired = desired;
@@ -960,6 +967,22 @@ internal sealed class Reconciler
             : worst;
     }
 
+    private void CheckConfinement(RunState run, DesiredState desired)
+    {
+        _confinement ??= Planning.ConfinementPolicy.For(Definition, _s.Options, _s.ExtraClusterScopedKinds);
+        var violations = _confinement.Evaluate(desired);
+        if (violations.Length == 0)
+        {
+            return;
+        }
+
+        run.Violations = violations;
+        Log.ConfinementViolated(_logger, Definition.Name, run.Revision, violations.Length, string.Join(" | ", violations.Take(20)));
+        var shown = string.Join("; ", violations.Take(20));
+        var more = violations.Length > 20 ? $" (and {violations.Length - 20} more)" : string.Empty;
+        throw new ReconcileFailure(ReconcileStage.Plan, $"confinement violated, nothing applied or pruned ({violations.Length} object(s)): {shown}{more}");
+    }
+
     private ReconcileResult Failed(RunState run, ReconcileStage stage, string message)
     {
         var full = $"application '{Definition.Name}'{(run.Revision is null ? string.Empty : $" revision {run.Revision}")}: {message}";
@@ -990,6 +1013,7 @@ internal sealed class Reconciler
             Plan = run.Plan,
             Apply = run.Apply,
             Health = run.Health,
+            Violations = run.Violations,
         };
     }
 
@@ -1035,14 +1059,17 @@ internal sealed class Reconciler
                     conditions = Set(conditions, ConditionTypes.Drifted, ConditionStatus.True, "ApprovalPending", message, now);
                     break;
                 case ReconcileOutcome.Failed:
-                    var reason = result.FailedStage is { } st ? $"{st}Failed" : "Failed";
+                    var confined = !result.Violations.IsDefaultOrEmpty;
+                    var reason = confined ? ConfinementViolationReason : result.FailedStage is { } st ? $"{st}Failed" : "Failed";
+                    var stalled = confined || result.FailedStage == ReconcileStage.Render;
                     conditions = Set(conditions, ConditionTypes.Ready, ConditionStatus.False, reason, message, now);
                     conditions = Set(
                         conditions,
                         ConditionTypes.Stalled,
-                        result.FailedStage == ReconcileStage.Render ? ConditionStatus.True : ConditionStatus.False,
-                        result.FailedStage == ReconcileStage.Render ? "InvalidDesiredState" : "Retrying",
-                        result.FailedStage == ReconcileStage.Render ? "The source revision cannot be rendered; waiting for a new revision" : "Retrying with backoff",
+                        stalled ? ConditionStatus.True : ConditionStatus.False,
+                        confined ? ConfinementViolationReason : stalled ? "InvalidDesiredState" : "Retrying",
+                        confined ? "The source revision breaks the confinement policy; waiting for a new revision"
+                            : stalled ? "The source revision cannot be rendered; waiting for a new revision" : "Retrying with backoff",
                         now);
                     break;
                 case ReconcileOutcome.Cancelled:
@@ -1352,6 +1379,8 @@ internal sealed class Reconciler
         public ImmutableArray<RefusedObject> Refused { get; set; } = [];
 
         public List<(GroupKind Kind, string ApiVersion)> DeferredWatches { get; } = [];
+
+        public ImmutableArray<Planning.ConfinementViolation> Violations { get; set; } = [];
     }
 
     private sealed class ReconcileFailure(ReconcileStage stage, string message) : Exception(message)

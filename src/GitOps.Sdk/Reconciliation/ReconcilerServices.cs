@@ -41,6 +41,10 @@ internal sealed class ReconcilerServices
 
     public GitOpsOptions Options { get; }
 
+    /// <summary>Gets the kinds the render stage treats as cluster-scoped beyond the built-in ones (for confinement).</summary>
+    public IEnumerable<string> ExtraClusterScopedKinds =>
+        _services.GetService<IOptions<Rendering.RenderStageOptions>>()?.Value.ClusterScopedKinds ?? [];
+
     public GitOpsEventHub Events { get; }
 
     public TimeProvider Time { get; }

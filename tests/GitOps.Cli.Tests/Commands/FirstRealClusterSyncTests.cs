@@ -118,7 +118,7 @@ public sealed class FirstRealClusterSyncTests
         repo.Write("app/settings.yaml", Settings);
         await repo.CommitAndPushAsync("shop");
         await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(establishDelayMs) });
-        string[] common = ["reconcile", "--source", git.UrlOf("deploy"), "--ref", "main", "--path", "app", "--name", App, "--namespace", Ns, "--create-namespace", "--prune", "--kubeconfig", api.KubeconfigPath];
+        string[] common = ["reconcile", "--source", git.UrlOf("deploy"), "--ref", "main", "--path", "app", "--name", App, "--namespace", Ns, "--create-namespace", "--prune", "--allow-cluster-kind", "CustomResourceDefinition.apiextensions.k8s.io", "--kubeconfig", api.KubeconfigPath];
         api.Get("v1", "Namespace", null, Ns).Should().BeNull("the target namespace does not exist yet");
 
         // 1. First sync: the CRD, its custom resource and the namespaced objects, into a namespace created first.

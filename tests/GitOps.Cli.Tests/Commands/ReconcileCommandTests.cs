@@ -116,7 +116,7 @@ public sealed class ReconcileCommandTests
         await repo.CommitAndPushAsync("crd and its resource");
         await using var api = await KubeApiEmulator.StartAsync();
         var output = new StringWriter();
-        var parse = CliApp.BuildRootCommand().Parse(["reconcile", "--source", git.UrlOf("deploy"), "--ref", "main", "--path", "app", "--name", "shop", "--namespace", "shop", "--create-namespace", "--dry-run", "--kubeconfig", api.KubeconfigPath]);
+        var parse = CliApp.BuildRootCommand().Parse(["reconcile", "--source", git.UrlOf("deploy"), "--ref", "main", "--path", "app", "--name", "shop", "--namespace", "shop", "--create-namespace", "--dry-run", "--allow-cluster-kind", "CustomResourceDefinition.apiextensions.k8s.io", "--kubeconfig", api.KubeconfigPath]);
         parse.InvocationConfiguration.Output = output;
         parse.InvocationConfiguration.Error = output;
 

@@ -50,3 +50,20 @@ public sealed class IgnoreRulesTests
         rules.IsMatch("apps/api/local.yaml", false).Should().BeFalse();
     }
 }
+
+public sealed class IgnoreRulesBacktrackingTests
+{
+    [Fact]
+    public void IsMatch_ManyDoubleStarSegments_MatchesWithoutTimingOut()
+    {
+        // 25 "**/x" segments against a path of 60 "x" folders: a backtracking engine tries exponentially many splits.
+        var pattern = string.Join('/', Enumerable.Repeat("**/x", 25)) + "/never.yaml";
+        var path = string.Join('/', Enumerable.Repeat("x", 60)) + "/file.yaml";
+        var rules = new IgnoreRules();
+        rules.Add([pattern], string.Empty, "apps/.sourceignore");
+
+        // A backtracking engine exceeds the 1 s match timeout here (an error naming apps/.sourceignore); this must not.
+        rules.IsMatch(path, isDirectory: false).Should().BeFalse();
+        rules.IsMatch(string.Join('/', Enumerable.Repeat("x", 30)) + "/never.yaml", isDirectory: false).Should().BeTrue();
+    }
+}
