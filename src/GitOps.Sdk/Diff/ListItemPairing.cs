@@ -39,18 +39,7 @@ internal static class ListItemPairing
             return position < live.GetArrayLength() ? position : -1;
         }
 
-        var i = 0;
-        foreach (var candidate in live.EnumerateArray())
-        {
-            if (KeysEqual(item, candidate, schema))
-            {
-                return i;
-            }
-
-            i++;
-        }
-
-        return -1;
+        return FindByKeyStrict(live, item, schema);
     }
 
     /// <summary>Returns whether two items of a map list have the same key (absent key fields take their server default).</summary>
