@@ -107,9 +107,9 @@ public class ApplierTests
         await t.OtherApplyConfigMapAsync("settings", "default", "{\"a\":\"theirs\"}", force: true);
         var desired = new[] { ConfigMap("settings", "default", App) };
 
-        var refused = await t.ReconcileAsync(App, desired, a => a.ForceConflicts = false);
+        var refused = await t.ReconcileAsync(App, desired, a => a with { ForceConflicts = false });
         (await t.GetAsync(desired[0].Key, "v1"))!.Json.GetProperty("data").GetProperty("a").GetString().Should().Be("theirs", "a conflict overwrites nothing");
-        var forced = await t.ReconcileAsync(App, desired, a => a.ForceConflicts = true);
+        var forced = await t.ReconcileAsync(App, desired, a => a with { ForceConflicts = true });
 
         var failure = refused.Objects.Single();
         failure.Outcome.Should().Be(ApplyOutcome.Failed);
@@ -170,7 +170,7 @@ public class ApplierTests
         await t.ReconcileAsync(App, [Deployment("web", "default", App)]);
         var before = await t.GetAsync(Deployment("web", "default", App).Key, "apps/v1");
 
-        var result = await t.ReconcileAsync(App, [Deployment("web", "default", App, selectorApp: "web2")], a => a.AllowRecreate = true);
+        var result = await t.ReconcileAsync(App, [Deployment("web", "default", App, selectorApp: "web2")], a => a with { AllowRecreate = true });
 
         var step = result.Objects.Single();
         step.Outcome.Should().Be(ApplyOutcome.Configured, step.Message);
@@ -213,7 +213,7 @@ public class ApplierTests
         await t.Other.CoreV1.PatchNamespacedServiceAsync(
             new V1Patch("[{\"op\":\"replace\",\"path\":\"/spec/ports/0/port\",\"value\":8081}]", V1Patch.PatchType.JsonPatch), "drift-port-svc", "default", fieldManager: "kubectl-patch");
 
-        var result = await t.ReconcileAsync(App, [svc], a => a.ForceConflicts = true);
+        var result = await t.ReconcileAsync(App, [svc], a => a with { ForceConflicts = true });
 
         var step = result.Objects.Single();
         step.Outcome.Should().Be(ApplyOutcome.Configured, step.Message);

@@ -80,7 +80,7 @@ public sealed class CrdEstablishApplyTests
     public async Task DetectOnlyThenDryRun_CrdNotInstalled_ReportsCustomResourceAsCreatedAfterTheCrd()
     {
         await using var t = await KubeTarget.StartAsync(emulator: new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(120) });
-        var detect = await t.ReconcileAsync(App, [Promotion("summer"), Crd], a => a.Mode = ReconcileMode.DetectOnly);
+        var detect = await t.ReconcileAsync(App, [Promotion("summer"), Crd], a => a with { Mode = ReconcileMode.DetectOnly });
         detect.Outcome.Should().Be(ReconcileOutcome.OutOfSync, detect.Describe());
         var plan = detect.Result.Plan!;
 

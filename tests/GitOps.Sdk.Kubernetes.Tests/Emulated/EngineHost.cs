@@ -26,7 +26,7 @@ internal sealed class EngineHost : IAsyncDisposable
     }
 
     public async Task<EngineRun> ReconcileAsync(
-        string application, IReadOnlyList<KubeObject> desired, Action<ApplicationDefinition>? configure, Action<KubernetesTargetOptions> target, CancellationToken cancellationToken)
+        string application, IReadOnlyList<KubeObject> desired, Func<ApplicationDefinition, ApplicationDefinition>? configure, Action<KubernetesTargetOptions> target, CancellationToken cancellationToken)
     {
         _git ??= await GitDaemonServer.StartAsync(Directory.CreateDirectory(_temp.Combine("served")).FullName);
         if (!_repos.TryGetValue(application, out var repo))
@@ -60,12 +60,12 @@ internal sealed class EngineHost : IAsyncDisposable
             Interval = TimeSpan.FromHours(1),
             MinRetryDelay = TimeSpan.FromHours(1),
             MaxRetryDelay = TimeSpan.FromHours(1),
-        };
 
-        // The scenarios here are about applying and pruning; confinement is proved in the end-to-end safety tests.
-        definition.AllowedNamespaces.Add("*");
-        definition.AllowedClusterKinds.Add("*");
-        configure?.Invoke(definition);
+            // The scenarios here are about applying and pruning; confinement is proved in the end-to-end safety tests.
+            AllowedNamespaces = ["*"],
+            AllowedClusterKinds = ["*"],
+        };
+        definition = configure?.Invoke(definition) ?? definition;
         builder.Services.AddGitOps(o => o.Applications.Add(definition))
             .AddGitSource(o => o.CacheDirectory = _temp.Combine("git-cache-" + application))
             .AddKubernetesTarget(o =>

@@ -100,7 +100,7 @@ internal sealed class KubeTarget : IAsyncDisposable
     /// application's repository (served by a git daemon), and a fresh host (<c>AddGitOps().AddGitSource().AddKubernetesTarget()</c>,
     /// like one <c>gitops reconcile --once</c>) reconciles it into this emulator. Runs share nothing but the cluster.
     /// </summary>
-    public Task<EngineRun> ReconcileAsync(string application, IReadOnlyList<KubeObject> desired, Action<ApplicationDefinition>? app = null, CancellationToken cancellationToken = default) =>
+    public Task<EngineRun> ReconcileAsync(string application, IReadOnlyList<KubeObject> desired, Func<ApplicationDefinition, ApplicationDefinition>? app = null, CancellationToken cancellationToken = default) =>
         (_engine ??= new EngineHost(this)).ReconcileAsync(application, desired, app, _configure, cancellationToken);
 
     public async Task<KubeObject?> GetAsync(ResourceKey key, string apiVersion)

@@ -58,7 +58,7 @@ public class PruneTests
         (await t.ReconcileAsync(App, [shared, ConfigMap("other", "default", App)])).Outcome.Should().Be(ReconcileOutcome.Applied);
 
         // The billing application claims the object (takeover allowed for it).
-        var billing = await t.ReconcileAsync("billing", [ConfigMap("shared", "default", "billing", data: "{\"a\":\"billing\"}")], a => a.AllowTakeover = true);
+        var billing = await t.ReconcileAsync("billing", [ConfigMap("shared", "default", "billing", data: "{\"a\":\"billing\"}")], a => a with { AllowTakeover = true });
         billing.Succeeded.Should().BeTrue(billing.Describe());
 
         // shop still declares it: refused, not a silent takeover.
@@ -88,7 +88,7 @@ public class PruneTests
 
         var refused = await t.ReconcileAsync(App, []);
         var stillThere = await t.GetAsync(cm.Key, "v1");
-        var allowed = await t.ReconcileAsync(App, [], a => a.AllowEmptyPrune = true);
+        var allowed = await t.ReconcileAsync(App, [], a => a with { AllowEmptyPrune = true });
 
         refused.Objects.Should().NotContain(o => o.Outcome == ApplyOutcome.Deleted, refused.Describe());
         refused.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Status.Should().Be(ConditionStatus.False, "pruning everything was refused, not done");
