@@ -54,7 +54,7 @@ public class ApplierTests
         var plan = await t.PlanAsync(App, desired, await t.Inventory.GetAsync(App, CancellationToken.None));
         var writes = t.Api.Faults.Add(new FaultRule { Verb = "apply", StatusCode = 0 });
 
-        var result = await t.Applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None);
+        var result = await t.Executor.ExecuteAsync(plan, new ApplyOptions(), CancellationToken.None);
 
         result.Objects.Should().OnlyContain(o => o.Outcome == ApplyOutcome.Unchanged);
         writes.Hits.Should().Be(0, "a steady state causes no apply request");
@@ -69,7 +69,7 @@ public class ApplierTests
         var desired = new[] { Namespace("shop", App), ConfigMap("settings", "shop", App) };
 
         var plan = await t.PlanAsync(App, desired, previous: null);
-        var result = await t.Applier.ApplyAsync(plan, new ApplyOptions { DryRun = true }, CancellationToken.None);
+        var result = await t.Executor.ExecuteAsync(plan, new ApplyOptions { DryRun = true }, CancellationToken.None);
 
         result.DryRun.Should().BeTrue();
         result.Objects.Should().OnlyContain(o => o.Outcome == ApplyOutcome.Created);
@@ -83,9 +83,9 @@ public class ApplierTests
         var cm = ConfigMap("settings", "default", App);
         await t.ReconcileAsync(App, [cm]);
 
-        var steady = await t.Applier.ServerSideDiffAsync(cm, new ApplyOptions(), CancellationToken.None);
+        var steady = await t.Writer.ServerSideDiffAsync(cm, new ApplyOptions(), CancellationToken.None);
         await t.Other.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"a\":\"changed\"}}", V1Patch.PatchType.MergePatch), "settings", "default", fieldManager: "kubectl-edit");
-        var drifted = await t.Applier.ServerSideDiffAsync(cm, new ApplyOptions { Force = true }, CancellationToken.None);
+        var drifted = await t.Writer.ServerSideDiffAsync(cm, new ApplyOptions { Force = true }, CancellationToken.None);
 
         steady.HasDrift.Should().BeFalse();
         drifted.HasDrift.Should().BeTrue();
@@ -239,8 +239,8 @@ public class ApplierTests
         var plan = new ApplyPlan { Application = App, Steps = [new PlanStep { Key = ConfigMap("c", "default", App).Key, Action = PlanAction.Apply, Desired = ConfigMap("c", "default", App) }] };
         var timersBefore = time.TimersCreated;
 
-        var apply = t.Applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None).AsTask();
-        await WaitUntilAsync(() => t.ApplierLog.Messages.Any(m => m.Contains("retry 1 in 7000 ms", StringComparison.Ordinal)), "the retry to be scheduled");
+        var apply = t.Executor.ExecuteAsync(plan, new ApplyOptions(), CancellationToken.None).AsTask();
+        await WaitUntilAsync(() => t.WriterLog.Messages.Any(m => m.Contains("retry 1 in 7000 ms", StringComparison.Ordinal)), "the retry to be scheduled");
         await WaitUntilAsync(() => time.TimersCreated > timersBefore, "the retry delay is waiting on the clock");
         var fired = time.TimersFired;
         time.Advance(TimeSpan.FromSeconds(6));

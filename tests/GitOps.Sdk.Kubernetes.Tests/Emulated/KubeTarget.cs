@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using GitOps.Sdk.Execution;
 using GitOps.Sdk.Kubernetes;
 using GitOps.Sdk.Planning;
 using GitOps.Sdk.Testing;
@@ -22,15 +23,16 @@ internal sealed class KubeTarget : IAsyncDisposable
         Client = new k8s.Kubernetes(config);
         Other = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
         Mapper = new KubernetesRestMapper(Client, options, time);
-        Applier = new KubernetesApplier(Client, Mapper, options, time, ApplierLog);
+        Writer = new KubernetesResourceWriter(Client, Mapper, options, time, WriterLog);
+        Executor = new PlanExecutor(Writer);
         LiveState = new KubernetesLiveState(Client, Mapper, options, time, Environment.GetEnvironmentVariable("K8S_DEBUG") is null ? null : new ConsoleLogger<KubernetesLiveState>());
         Inventory = new KubernetesInventoryStore(Client, options, time);
     }
 
     public KubeApiEmulator Api { get; }
 
-    /// <summary>Gets what the applier logged.</summary>
-    public CapturingLogger<KubernetesApplier> ApplierLog { get; } = new();
+    /// <summary>Gets what the writer logged.</summary>
+    public CapturingLogger<KubernetesResourceWriter> WriterLog { get; } = new();
 
     public KubernetesTargetOptions Options { get; }
 
@@ -41,7 +43,10 @@ internal sealed class KubeTarget : IAsyncDisposable
 
     public KubernetesRestMapper Mapper { get; }
 
-    public KubernetesApplier Applier { get; }
+    public KubernetesResourceWriter Writer { get; }
+
+    /// <summary>Gets the engine's plan executor over <see cref="Writer"/>.</summary>
+    public PlanExecutor Executor { get; }
 
     public KubernetesLiveState LiveState { get; }
 
@@ -96,7 +101,7 @@ internal sealed class KubeTarget : IAsyncDisposable
                 continue;
             }
 
-            var ssd = await Applier.ServerSideDiffAsync(d, new ApplyOptions(), CancellationToken.None);
+            var ssd = await Writer.ServerSideDiffAsync(d, new ApplyOptions(), CancellationToken.None);
             diffs[d.Key] = new ResourceDiff { Key = d.Key, Action = ssd.HasDrift ? DiffAction.Update : DiffAction.Unchanged };
         }
 
@@ -118,7 +123,7 @@ internal sealed class KubeTarget : IAsyncDisposable
         var state = new DesiredState { Objects = [.. desired] };
         var plan = await PlanAsync(application, desired, previous, planOptions);
         await Inventory.SaveAsync(InventoryUpdates.Pending(application, previous, state), CancellationToken.None);
-        var result = await Applier.ApplyAsync(plan, applyOptions ?? new ApplyOptions(), CancellationToken.None);
+        var result = await Executor.ExecuteAsync(plan, applyOptions ?? new ApplyOptions(), CancellationToken.None);
         if (crashAfterApply)
         {
             return result;
