@@ -117,14 +117,16 @@ internal sealed class KubeTarget : IAsyncDisposable
         var previous = await Inventory.GetAsync(application, CancellationToken.None);
         var state = new DesiredState { Objects = [.. desired] };
         var plan = await PlanAsync(application, desired, previous, planOptions);
-        await Inventory.SaveAsync(InventoryUpdates.Pending(application, previous, state), CancellationToken.None);
+        var pending = InventoryUpdates.Pending(previous, plan);
+        await Inventory.SaveAsync(pending, CancellationToken.None);
         var result = await Applier.ApplyAsync(plan, applyOptions ?? new ApplyOptions(), CancellationToken.None);
         if (crashAfterApply)
         {
             return result;
         }
 
-        await Inventory.SaveAsync(InventoryUpdates.Completed(application, previous, state, plan, result), CancellationToken.None);
+        var liveBefore = plan.Steps.Where(static s => s.Live is not null).ToDictionary(static s => s.Key, static s => s.Live!);
+        await Inventory.SaveAsync(InventoryUpdates.Completed(pending, previous, plan, result, state, liveBefore), CancellationToken.None);
         return result;
     }
 
