@@ -57,11 +57,12 @@ public class PruneTests
         var billing = await t.ReconcileAsync("billing", [ConfigMap("shared", "default", "billing", data: "{\"a\":\"billing\"}")], new ApplyOptions { Force = true }, new PlanOptions { AllowTakeover = true });
         billing.Succeeded.Should().BeTrue(string.Join("; ", billing.Objects.Select(o => o.Message)));
 
-        // shop still declares it: conflict, not a silent takeover.
-        var conflict = await t.ReconcileAsync(App, [shared, ConfigMap("other", "default", App)]);
-
-        // shop stops declaring it: not pruned, because billing owns it.
+        // shop stops declaring it: not pruned, because billing owns it; shop lets go of it.
         var prune = await t.ReconcileAsync(App, [ConfigMap("other", "default", App)]);
+        (await t.Inventory.GetAsync(App, CancellationToken.None))!.Entries.Select(e => e.Key).Should().NotContain(shared.Key);
+
+        // shop declares it again: conflict, not a silent takeover.
+        var conflict = await t.ReconcileAsync(App, [shared, ConfigMap("other", "default", App)]);
 
         var conflictStep = conflict.Objects.Single(o => o.Key == shared.Key);
         conflictStep.Outcome.Should().Be(ApplyOutcome.Skipped);
