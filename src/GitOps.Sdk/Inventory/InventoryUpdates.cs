@@ -26,11 +26,11 @@ namespace GitOps.Sdk;
 /// a pending entry carries no applied hash (nothing was applied yet: a crash must not make the next run judge live
 /// differences as someone else's drift); a failed or skipped write keeps the previous applied hash, for the same
 /// reason; a refused object is never listed, not even in the pending inventory (listing it would let the next run
-/// treat an unmarked object as applied before and adopt it); an object no longer desired whose prune is held, guarded,
-/// failed or refused for an empty render stays listed while it is live, so that a later run prunes it once the reason
-/// goes away; an object no longer desired that is opted out of pruning (<see cref="WellKnown.PruneAnnotation"/>=<c>disabled</c>)
-/// is kept and forgotten: "never pruned" must not turn into a delete years later because some tool dropped the
-/// annotation, and the status must not show a prune that can never happen. (The reconciler used to keep it listed.)</para>
+/// treat an unmarked object as applied before and adopt it); an object no longer desired whose prune is opted out
+/// (<see cref="WellKnown.PruneAnnotation"/>=<c>disabled</c>), held, guarded, failed or refused for an empty render stays
+/// listed while it is live and not someone else's: it is still this application's object (it carries its mark), the
+/// status keeps showing it as not pruned, and a later run prunes it once the reason goes away (the annotation removed,
+/// the prune approved). The earlier version forgot opted-out objects, leaving marked objects no inventory lists.</para>
 /// </remarks>
 public static class InventoryUpdates
 {
@@ -118,8 +118,8 @@ public static class InventoryUpdates
             }
         }
 
-        // Objects no longer desired stay until they are really gone (held, failed, guarded, pruning off), unless they
-        // turned out to belong to someone else or are opted out of pruning.
+        // Objects no longer desired stay until they are really gone (held, opted out, failed, guarded, pruning off),
+        // unless they turned out to belong to someone else.
         foreach (var key in entries.Keys.ToList())
         {
             if (desiredKeys.Contains(key))
@@ -129,7 +129,7 @@ public static class InventoryUpdates
 
             if (outcomes.GetValueOrDefault(key, ApplyOutcome.Unchanged) == ApplyOutcome.Deleted
                 || !liveBefore.ContainsKey(key)
-                || (steps.TryGetValue(key, out var step) && LetsGo(step)))
+                || (steps.TryGetValue(key, out var step) && OwnershipPolicy.IsOwnershipRefusal(step.Refusal)))
             {
                 entries.Remove(key);
             }
@@ -149,7 +149,7 @@ public static class InventoryUpdates
     public static Inventory? Recorded(Inventory? previous, ApplyPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var foreign = plan.Steps.Where(static s => LetsGo(s)).Select(static s => s.Key).ToHashSet();
+        var foreign = plan.Steps.Where(static s => OwnershipPolicy.IsOwnershipRefusal(s.Refusal)).Select(static s => s.Key).ToHashSet();
         var entries = new Dictionary<ResourceKey, InventoryEntry>();
         var changed = false;
         foreach (var e in previous?.Entries ?? [])
@@ -177,15 +177,6 @@ public static class InventoryUpdates
             ? new Inventory { Application = plan.Application, Revision = previous?.Revision ?? plan.Revision, Entries = Sort(entries.Values) }
             : null;
     }
-
-    /// <summary>
-    /// Returns <see langword="true"/> when the application lets go of the step's object: a refusal found it to be someone
-    /// else's, or it is no longer desired and opted out of pruning (<see cref="WellKnown.PruneAnnotation"/>=<c>disabled</c>).
-    /// </summary>
-    private static bool LetsGo(PlanStep step) =>
-        OwnershipPolicy.IsOwnershipRefusal(step.Refusal)
-        || (step.Desired is null && step.Action == PlanAction.Skip
-            && string.Equals(step.Live?.GetAnnotation(WellKnown.PruneAnnotation), "disabled", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Sorts entries by key (the stored order).</summary>
     /// <param name="entries">The entries.</param>

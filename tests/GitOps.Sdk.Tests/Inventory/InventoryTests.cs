@@ -57,7 +57,7 @@ public class InventoryTests
     }
 
     [Fact]
-    public void Completed_DropsDeletedOptedOutForeignAndGone_KeepsFailedAndHeld()
+    public void Completed_DropsDeletedForeignAndGone_KeepsFailedHeldAndOptedOut()
     {
         var deleted = Cm("deleted");
         var failed = Cm("failed");
@@ -95,7 +95,8 @@ public class InventoryTests
 
         var completed = InventoryUpdates.Completed(InventoryUpdates.Pending(previous, plan), previous, plan, result, desired, live);
 
-        completed.Entries.Select(e => e.Key.Name).Should().Equal("failed", "held", "kept");
+        // Opted out of pruning: still this application's (marked, live), so removing the annotation lets a later run prune it.
+        completed.Entries.Select(e => e.Key.Name).Should().Equal("failed", "held", "kept", "opted-out");
         completed.Entries.Single(e => e.Key.Name == "kept").AppliedHash.Should().Be(Cm("kept").ContentHash);
         completed.Revision.Should().Be("main@sha1:2");
     }

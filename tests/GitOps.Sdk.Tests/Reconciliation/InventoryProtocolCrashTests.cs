@@ -84,24 +84,6 @@ public sealed class InventoryProtocolCrashTests
         result.Drift.Should().BeEmpty("the pending inventory must not record 'two' as applied before it was");
     }
 
-    [Fact]
-    public async Task Reconcile_PruneOptOutAnnotation_KeptAndForgotten()
-    {
-        await using var h = Create();
-        h.Commit(("a.yaml", ConfigMap("a", "one")), ("kept.yaml", ConfigMap("kept", "one").Replace("  name: kept", "  name: kept\n  annotations:\n    gitops.sdk.io/prune: disabled", StringComparison.Ordinal)));
-        (await h.Controller.ReconcileAsync("shop", default)).Outcome.Should().Be(ReconcileOutcome.Applied);
-
-        h.Commit(("a.yaml", ConfigMap("a", "one")));
-        var result = await h.Controller.ReconcileAsync("shop", default);
-
-        result.Outcome.Should().Be(ReconcileOutcome.Synced, result.Error);
-        h.Value("kept").Should().Be("one", "the opt-out annotation keeps it");
-        (await h.Inventory.GetAsync("shop", default))!.Entries.Select(e => e.Key.Name).Should().Equal("a");
-        var again = await h.Controller.ReconcileAsync("shop", default);
-        again.Plan!.Steps.Should().NotContain(s => s.Key == ConfigMapKey("kept"), "the application let go of it");
-        h.Controller.GetStatus("shop")!.Objects.Should().NotContain(o => o.Key == ConfigMapKey("kept"));
-    }
-
     /// <summary>Where the simulated process crash happens; the applier and the inventory store consult it.</summary>
     private sealed class Crash
     {
