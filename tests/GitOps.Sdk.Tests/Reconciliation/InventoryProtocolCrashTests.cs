@@ -84,54 +84,58 @@ public sealed class InventoryProtocolCrashTests
         result.Drift.Should().BeEmpty("the pending inventory must not record 'two' as applied before it was");
     }
 
-    /// <summary>Where the simulated process crash happens; the applier and the inventory store consult it.</summary>
+    /// <summary>Where the simulated process crash happens; the resource writer and the inventory store consult it.</summary>
     private sealed class Crash
     {
-        public CrashPoint? At { get; set; }
+        private CrashPoint? _at;
 
-        public bool Applied { get; set; }
+        public CrashPoint? At
+        {
+            get => _at;
+            set
+            {
+                _at = value;
+                Saves = 0;
+            }
+        }
+
+        public int Saves { get; set; }
 
         public void Install(IServiceCollection services)
         {
-            services.AddSingleton<IApplier>(sp => new CrashingApplier(new InMemoryApplier((InMemoryCluster)sp.GetRequiredService<ILiveState>()), this));
+            services.AddSingleton<IResourceWriter>(sp => new CrashingWriter(new InMemoryResourceWriter((InMemoryCluster)sp.GetRequiredService<ILiveState>()), this));
             services.AddSingleton<IInventoryStore>(new CrashingInventoryStore(new InMemoryInventoryStore(), this));
         }
 
         public static InvalidOperationException Now(CrashPoint point) => new($"simulated crash ({point})");
     }
 
-    private sealed class CrashingApplier(IApplier inner, Crash crash) : IApplier
+    /// <summary>Crashes before the first write, or (mid-apply) once the writes are done and the prunes begin.</summary>
+    private sealed class CrashingWriter(IResourceWriter inner, Crash crash) : IResourceWriter
     {
-        public async ValueTask<ApplyResult> ApplyAsync(ApplyPlan plan, ApplyOptions options, CancellationToken cancellationToken)
-        {
-            switch (crash.At)
-            {
-                case CrashPoint.AfterPendingBeforeApply:
-                    throw Crash.Now(CrashPoint.AfterPendingBeforeApply);
-                case CrashPoint.MidApply:
-                    // The writes happen, the prunes do not.
-                    await inner.ApplyAsync(plan with { Steps = [.. plan.Steps.Where(static s => s.Action != PlanAction.Delete)] }, options, cancellationToken);
-                    throw Crash.Now(CrashPoint.MidApply);
-                default:
-                    var result = await inner.ApplyAsync(plan, options, cancellationToken);
-                    crash.Applied = true;
-                    return result;
-            }
-        }
+        public int MaxConcurrency => inner.MaxConcurrency;
+
+        public ValueTask<WriteResult> ApplyAsync(ApplyRequest request, CancellationToken cancellationToken) =>
+            crash.At == CrashPoint.AfterPendingBeforeApply ? throw Crash.Now(CrashPoint.AfterPendingBeforeApply) : inner.ApplyAsync(request, cancellationToken);
+
+        public ValueTask<WriteResult> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken) =>
+            crash.At is CrashPoint.AfterPendingBeforeApply or CrashPoint.MidApply ? throw Crash.Now(crash.At.Value) : inner.DeleteAsync(request, cancellationToken);
+
+        public ValueTask<ReadinessResult> WaitEstablishedAsync(KubeObject definition, CancellationToken cancellationToken) => inner.WaitEstablishedAsync(definition, cancellationToken);
     }
 
+    /// <summary>Crashes (after-apply) on the run's second save: the pending inventory is saved, the completed one is not.</summary>
     private sealed class CrashingInventoryStore(IInventoryStore inner, Crash crash) : IInventoryStore
     {
         public ValueTask<GitOps.Sdk.Inventory?> GetAsync(string application, CancellationToken cancellationToken) => inner.GetAsync(application, cancellationToken);
 
         public ValueTask SaveAsync(GitOps.Sdk.Inventory inventory, CancellationToken cancellationToken)
         {
-            if (crash.At == CrashPoint.AfterApplyBeforeCompleted && crash.Applied)
+            if (crash.At == CrashPoint.AfterApplyBeforeCompleted && ++crash.Saves == 2)
             {
                 throw Crash.Now(CrashPoint.AfterApplyBeforeCompleted);
             }
 
-            crash.Applied = false;
             return inner.SaveAsync(inventory, cancellationToken);
         }
 

@@ -53,9 +53,9 @@ internal sealed class ApplyStage(StageContext context, InventoryProtocol invento
         return new StageResult<AppliedChanges>(changes, StageFailure.At(ReconcileStage.Apply, $"apply failed: {string.Join("; ", failures)}"));
     }
 
-    /// <summary>The one call to the target's applier.</summary>
+    /// <summary>The one call that executes the plan (waves, CRD gating, stop-on-failure, prune order) on the target.</summary>
     private ValueTask<ApplyResult> ApplyAsync(ApplyPlan plan, CancellationToken cancellationToken) =>
-        context.Services.Applier.ApplyAsync(
+        context.Services.Executor.ExecuteAsync(
             plan,
             new ApplyOptions { FieldManager = context.Services.Options.FieldManager, Force = context.Definition.ForceConflicts, AllowRecreate = context.Definition.AllowRecreate },
             cancellationToken);

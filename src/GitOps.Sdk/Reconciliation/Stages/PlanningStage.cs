@@ -38,7 +38,6 @@ internal sealed class PlanningStage(StageContext context, PlanGuard guard)
                 AllowEmptyPrune = app.AllowEmptyPrune,
                 AllowAdoption = app.AllowAdoption,
                 AllowTakeover = app.AllowTakeover,
-                AllowRecreate = app.AllowRecreate,
             },
         };
         using (StageContext.StartActivity("gitops.plan"))
