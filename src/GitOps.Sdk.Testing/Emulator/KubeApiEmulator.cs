@@ -81,12 +81,12 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         var persistence = options.StateDirectory is null ? null : StatePersistence.Open(core, options.StateDirectory);
         if (persistence is not null)
         {
-            core.RestoreCrds();
+            core.Crds.Restore();
         }
 
         if (options.CreateDefaultNamespaces)
         {
-            core.Bootstrap();
+            core.Namespaces.Bootstrap();
         }
 
         var certificate = options.UseTls ? CreateCertificate() : null;
@@ -329,7 +329,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         {
             for (var attempt = 0; attempt < 600 && !_stopping.IsCancellationRequested; attempt++)
             {
-                if (_core.FinishNamespaceTermination(ns))
+                if (_core.Namespaces.FinishTermination(ns))
                 {
                     return;
                 }
@@ -356,7 +356,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _core.StopControllers();
+        _core.Crds.StopTimers();
         _persistence?.Dispose();
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
