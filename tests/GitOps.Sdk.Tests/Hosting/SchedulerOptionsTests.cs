@@ -12,11 +12,7 @@ public sealed class SchedulerOptionsTests
     [Fact]
     public async Task JitterFraction_Spreads_IntervalsWithinTheFraction_AndBackoffStaysCapped()
     {
-        await using var h = Create(options: o => o.JitterFraction = 0.2, app: a =>
-        {
-            a.MinRetryDelay = TimeSpan.FromSeconds(10);
-            a.MaxRetryDelay = TimeSpan.FromSeconds(40);
-        });
+        await using var h = Create(options: o => o.JitterFraction = 0.2, app: a => a with { MinRetryDelay = TimeSpan.FromSeconds(10), MaxRetryDelay = TimeSpan.FromSeconds(40) });
         var scheduler = h.Provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<GitOpsHostedService>().Single();
         var definition = h.Controller is GitOpsController c ? c.Runtimes[0].Reconciler.Definition : throw new InvalidOperationException();
 
@@ -64,6 +60,8 @@ public sealed class SchedulerOptionsTests
 
         await h.AdvanceUntilAsync(() => h.Completed == 2, "the interval reconcile ran");
         h.EventsOf<ReconcileCompleted>()[^1].Trigger.Should().Be(ReconcileTrigger.Interval);
+        h.EventsOf<ReconcileCompleted>()[^1].Outcome.Should().Be(ReconcileOutcome.Applied, "the change was recorded, so the interval reconcile is a full one");
+        h.Value("a").Should().Be("hello", "drift is still corrected on the interval");
         await h.HostedService.StopAsync(default);
     }
 }
