@@ -23,12 +23,6 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "Watch of {Resource} failed ({Failure}); reconnect attempt {Attempt}")]
     public static partial void WatchFailed(ILogger logger, string resource, string failure, int attempt);
 
-    [LoggerMessage(7, LogLevel.Information, "{Application}: {Object} {Outcome}{DryRun} {Message}")]
-    public static partial void StepDone(ILogger logger, string application, ResourceKey @object, ApplyOutcome outcome, string dryRun, string? message);
-
-    [LoggerMessage(8, LogLevel.Information, "{Application}: waiting for CustomResourceDefinition {Crd} to be established")]
-    public static partial void WaitingForCrd(ILogger logger, string application, string crd);
-
     [LoggerMessage(9, LogLevel.Debug, "Inventory of {Application} saved in {Namespace}/{Name} ({Count} objects)")]
     public static partial void InventorySaved(ILogger logger, string application, string @namespace, string name, int count);
 

@@ -52,9 +52,6 @@ public sealed record PlanOptions
     /// <summary>Gets a value indicating whether objects owned by another application may be taken over. <value>Default: <see langword="false"/>.</value></summary>
     public bool AllowTakeover { get; init; }
 
-    /// <summary>Gets a value indicating whether immutable-field changes may delete and recreate. <value>Default: <see langword="false"/>.</value></summary>
-    public bool AllowRecreate { get; init; }
-
     /// <summary>Gets the label that names the owning application. <value>Default: <see cref="WellKnown.ApplicationLabel"/>.</value></summary>
     public string OwnershipLabel { get; init; } = WellKnown.ApplicationLabel;
 

@@ -7,12 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the Kubernetes target: live state, applier, inventory store, REST mapper and lease-based leader election.</summary>
+/// <summary>Registers the Kubernetes target: live state, resource writer, inventory store, REST mapper and lease-based leader election.</summary>
 public static class KubernetesTargetServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the Kubernetes target: <see cref="ILiveState"/> (<see cref="KubernetesLiveState"/>),
-    /// <see cref="IApplier"/> (<see cref="KubernetesApplier"/>), <see cref="IInventoryStore"/>
+    /// <see cref="IResourceWriter"/> (<see cref="KubernetesResourceWriter"/>), <see cref="IInventoryStore"/>
     /// (<see cref="KubernetesInventoryStore"/>), <see cref="KubernetesRestMapper"/> and <see cref="ILeaderElector"/>
     /// (<see cref="LeaseLeaderElector"/>). Calling it twice is harmless; services registered before win.
     /// </summary>
@@ -54,13 +54,13 @@ public static class KubernetesTargetServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<KubernetesLiveState>>()));
         services.TryAddSingleton<ILiveState>(sp => sp.GetRequiredService<KubernetesLiveState>());
-        services.TryAddSingleton(sp => new KubernetesApplier(
+        services.TryAddSingleton(sp => new KubernetesResourceWriter(
             sp.GetRequiredService<KubernetesClientHolder>().Client,
             sp.GetRequiredService<KubernetesRestMapper>(),
             sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<KubernetesApplier>>()));
-        services.TryAddSingleton<IApplier>(sp => sp.GetRequiredService<KubernetesApplier>());
+            sp.GetService<ILogger<KubernetesResourceWriter>>()));
+        services.TryAddSingleton<IResourceWriter>(sp => sp.GetRequiredService<KubernetesResourceWriter>());
         services.TryAddSingleton<IInventoryStore>(sp => new KubernetesInventoryStore(
             sp.GetRequiredService<KubernetesClientHolder>().Client,
             sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,

@@ -9,7 +9,7 @@ namespace GitOps.Sdk.Testing.InMemory;
 /// A small in-memory stand-in for a cluster: stores objects by key, keeps <c>resourceVersion</c>, <c>uid</c>,
 /// <c>generation</c> and <c>managedFields</c> (per field manager, so drift is attributed), and raises
 /// <see cref="ILiveState.Changes"/> for watched kinds. "Another actor" edits go through <see cref="Update"/>,
-/// <see cref="Put"/> and <see cref="Delete"/>. Pair with <see cref="InMemoryApplier"/>.
+/// <see cref="Put"/> and <see cref="Delete"/>. Pair with <see cref="InMemoryResourceWriter"/>.
 /// </summary>
 /// <remarks>Thread-safe. For the real API machinery (HTTP, watch streams, server-side apply) use the API emulator.</remarks>
 public sealed class InMemoryCluster : ILiveState, IDisposable

@@ -502,7 +502,6 @@ internal sealed class Reconciler
             AllowEmptyPrune = app.AllowEmptyPrune,
             AllowAdoption = app.AllowAdoption,
             AllowTakeover = app.AllowTakeover,
-            AllowRecreate = app.AllowRecreate,
         };
         var request = new PlanRequest
         {
@@ -606,7 +605,7 @@ internal sealed class Reconciler
         ApplyResult applied;
         using (StageActivity("gitops.apply"))
         {
-            applied = await _s.Applier.ApplyAsync(
+            applied = await _s.Executor.ExecuteAsync(
                 plan,
                 new ApplyOptions { FieldManager = _s.Options.FieldManager, Force = app.ForceConflicts, AllowRecreate = app.AllowRecreate },
                 cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using GitOps.Sdk.Events;
+using GitOps.Sdk.Execution;
 using GitOps.Sdk.Health;
 using GitOps.Sdk.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,7 @@ internal sealed class ReconcilerServices
     private ILiveState? _liveState;
     private IDiffEngine? _diffEngine;
     private IPlanner? _planner;
-    private IApplier? _applier;
+    private PlanExecutor? _executor;
     private IInventoryStore? _inventory;
 
     public ReconcilerServices(IServiceProvider services, IOptions<GitOpsOptions> options, GitOpsEventHub events, TimeProvider? timeProvider = null)
@@ -65,7 +66,10 @@ internal sealed class ReconcilerServices
 
     public IPlanner Planner => _planner ??= Require<IPlanner>("services.AddGitOps() registers the default planner");
 
-    public IApplier Applier => _applier ??= Require<IApplier>("call .AddKubernetesTarget(...) on the GitOps builder, or register an IApplier");
+    /// <summary>Gets the plan executor over the target's <see cref="IResourceWriter"/>.</summary>
+    public PlanExecutor Executor => _executor ??= new PlanExecutor(
+        Require<IResourceWriter>("call .AddKubernetesTarget(...) on the GitOps builder, or register an IResourceWriter"),
+        LoggerFactory.CreateLogger<PlanExecutor>());
 
     public IInventoryStore Inventory => _inventory ??= Require<IInventoryStore>("call .AddKubernetesTarget(...) (inventory in the cluster) or register an IInventoryStore");
 
@@ -77,7 +81,7 @@ internal sealed class ReconcilerServices
         Check<ILiveState>(missing);
         Check<IDiffEngine>(missing);
         Check<IPlanner>(missing);
-        Check<IApplier>(missing);
+        Check<IResourceWriter>(missing);
         Check<IInventoryStore>(missing);
         if (SourceProviders.Count == 0)
         {

@@ -17,7 +17,7 @@ public class ApplierHelpersTests
             "\"message\":\"Deployment.apps \\\"web\\\" is invalid: spec.selector: Invalid value: v1.LabelSelector{}: field is immutable\"," +
             "\"details\":{\"causes\":[{\"reason\":\"FieldValueInvalid\",\"message\":\"Invalid value: v1.LabelSelector{}: field is immutable\",\"field\":\"spec.selector\"}]}}"));
 
-        KubernetesApplier.ImmutableFields(status).Should().Equal("spec.selector");
+        ApplyRefusals.ImmutableFields(status).Should().Equal("spec.selector");
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public class ApplierHelpersTests
     {
         var status = new KubeStatus("Invalid", "Job.batch \"migrate\" is invalid: spec.template: Invalid value: core.PodTemplateSpec{}: field is immutable", 422, []);
 
-        KubernetesApplier.ImmutableFields(status).Should().Equal("spec.template");
+        ApplyRefusals.ImmutableFields(status).Should().Equal("spec.template");
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public class ApplierHelpersTests
         var status = KubeStatus.TryParse(File.ReadAllBytes(Path.Combine(Case41, "dryrun.json")));
 
         status!.Code.Should().Be(422);
-        KubernetesApplier.ImmutableFields(status).Should().BeEmpty();
+        ApplyRefusals.ImmutableFields(status).Should().BeEmpty();
         status.Causes.Single().Field.Should().Be("spec.ports[1].name");
     }
 
@@ -45,8 +45,8 @@ public class ApplierHelpersTests
         var live = JsonNode.Parse(File.ReadAllText(Path.Combine(Case41, "live.json")))!.AsObject();
         var desired = JsonNode.Parse("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"drift-port-svc\",\"namespace\":\"fixtures\"},\"spec\":{\"selector\":{\"app\":\"drift-port-svc\"},\"ports\":[{\"name\":\"http\",\"port\":80,\"targetPort\":8080,\"protocol\":\"TCP\"}]}}")!.AsObject();
 
-        var field = KubernetesApplier.ContainingField(status.Causes.Single().Field!);
-        KubernetesApplier.ReplaceField(live, desired, field);
+        var field = ApplyRefusals.ContainingField(status.Causes.Single().Field!);
+        ApplyRefusals.ReplaceField(live, desired, field);
 
         field.Should().Be("spec.ports");
         live["spec"]!["ports"]!.ToJsonString().Should().Be("[{\"name\":\"http\",\"port\":80,\"targetPort\":8080,\"protocol\":\"TCP\"}]");
@@ -58,7 +58,7 @@ public class ApplierHelpersTests
     {
         var live = JsonNode.Parse("{\"spec\":{\"a\":[1],\"b\":2}}")!.AsObject();
 
-        KubernetesApplier.ReplaceField(live, new JsonObject(), "spec.a");
+        ApplyRefusals.ReplaceField(live, new JsonObject(), "spec.a");
 
         live.ToJsonString().Should().Be("{\"spec\":{\"b\":2}}");
     }

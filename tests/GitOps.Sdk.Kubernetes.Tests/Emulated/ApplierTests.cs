@@ -76,7 +76,7 @@ public class ApplierTests
         var desired = new[] { Namespace("shop", App), ConfigMap("settings", "shop", App) };
         var plan = new ApplyPlan { Application = App, Steps = [.. desired.Select(d => new PlanStep { Key = d.Key, Action = PlanAction.Apply, Desired = d })] };
 
-        var result = await t.Applier.ApplyAsync(plan, new ApplyOptions { DryRun = true }, CancellationToken.None);
+        var result = await t.Executor.ExecuteAsync(plan, new ApplyOptions { DryRun = true }, CancellationToken.None);
 
         result.DryRun.Should().BeTrue();
         result.Objects.Should().OnlyContain(o => o.Outcome == ApplyOutcome.Created);
@@ -90,9 +90,9 @@ public class ApplierTests
         var cm = ConfigMap("settings", "default", App);
         await t.ApplyAsync(cm);
 
-        var steady = await t.Applier.ServerSideDiffAsync(cm, new ApplyOptions(), CancellationToken.None);
+        var steady = await t.Writer.ServerSideDiffAsync(cm, new ApplyOptions(), CancellationToken.None);
         await t.Other.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"a\":\"changed\"}}", V1Patch.PatchType.MergePatch), "settings", "default", fieldManager: "kubectl-edit");
-        var drifted = await t.Applier.ServerSideDiffAsync(cm, new ApplyOptions { Force = true }, CancellationToken.None);
+        var drifted = await t.Writer.ServerSideDiffAsync(cm, new ApplyOptions { Force = true }, CancellationToken.None);
 
         steady.HasDrift.Should().BeFalse();
         drifted.HasDrift.Should().BeTrue();
@@ -247,8 +247,8 @@ public class ApplierTests
         var plan = new ApplyPlan { Application = App, Steps = [new PlanStep { Key = ConfigMap("c", "default", App).Key, Action = PlanAction.Apply, Desired = ConfigMap("c", "default", App) }] };
         var timersBefore = time.TimersCreated;
 
-        var apply = t.Applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None).AsTask();
-        await WaitUntilAsync(() => t.ApplierLog.Messages.Any(m => m.Contains("retry 1 in 7000 ms", StringComparison.Ordinal)), "the retry to be scheduled");
+        var apply = t.Executor.ExecuteAsync(plan, new ApplyOptions(), CancellationToken.None).AsTask();
+        await WaitUntilAsync(() => t.WriterLog.Messages.Any(m => m.Contains("retry 1 in 7000 ms", StringComparison.Ordinal)), "the retry to be scheduled");
         await WaitUntilAsync(() => time.TimersCreated > timersBefore, "the retry delay is waiting on the clock");
         var fired = time.TimersFired;
         time.Advance(TimeSpan.FromSeconds(6));

@@ -1,3 +1,4 @@
+using GitOps.Sdk.Execution;
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Kubernetes;
 using GitOps.Sdk.Status;
@@ -56,7 +57,7 @@ public sealed class CrdEstablishApplyTests
         // This client sees discovery of the new group version answer 404 (plain text, as recorded) three more times.
         var lag = new DiscoveryLag("/apis/shop.example.org/v1", times: 3);
         using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(t.Api.KubeconfigPath), lag);
-        var applier = new KubernetesApplier(client, new KubernetesRestMapper(client, t.Options), t.Options);
+        var executor = new PlanExecutor(new KubernetesResourceWriter(client, new KubernetesRestMapper(client, t.Options), t.Options));
         var crd = Crd;
         var summer = Promotion("summer");
         var plan = new ApplyPlan
@@ -69,7 +70,7 @@ public sealed class CrdEstablishApplyTests
             ],
         };
 
-        var result = await applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None);
+        var result = await executor.ExecuteAsync(plan, new ApplyOptions(), CancellationToken.None);
 
         result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => $"{o.Key}: {o.Outcome} {o.Message}")));
         lag.Answered.Should().Be(3, "the applier read discovery again until it served the kind");
@@ -85,7 +86,7 @@ public sealed class CrdEstablishApplyTests
         var plan = detect.Result.Plan!;
 
         plan.Steps.Single(s => s.Key.Kind == "Promotion").Reason.Should().Be("will be created after the CRD promotions.shop.example.org");
-        var result = await t.Applier.ApplyAsync(plan, new ApplyOptions { DryRun = true }, CancellationToken.None);
+        var result = await t.Executor.ExecuteAsync(plan, new ApplyOptions { DryRun = true }, CancellationToken.None);
 
         result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => $"{o.Key}: {o.Outcome} {o.Message}")));
         var promotion = result.Objects.Single(o => o.Key.Kind == "Promotion");

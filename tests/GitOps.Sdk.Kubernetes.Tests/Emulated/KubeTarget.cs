@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using GitOps.Sdk.Execution;
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Kubernetes;
 using GitOps.Sdk.Testing;
@@ -27,7 +28,8 @@ internal sealed class KubeTarget : IAsyncDisposable
         Client = new k8s.Kubernetes(config);
         Other = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath));
         Mapper = new KubernetesRestMapper(Client, options, time);
-        Applier = new KubernetesApplier(Client, Mapper, options, time, ApplierLog);
+        Writer = new KubernetesResourceWriter(Client, Mapper, options, time, WriterLog);
+        Executor = new PlanExecutor(Writer);
         LiveState = new KubernetesLiveState(Client, Mapper, options, time, Environment.GetEnvironmentVariable("K8S_DEBUG") is null ? null : new ConsoleLogger<KubernetesLiveState>());
         Inventory = new KubernetesInventoryStore(Client, options, time);
     }
@@ -35,7 +37,7 @@ internal sealed class KubeTarget : IAsyncDisposable
     public KubeApiEmulator Api { get; }
 
     /// <summary>Gets what the applier logged.</summary>
-    public CapturingLogger<KubernetesApplier> ApplierLog { get; } = new();
+    public CapturingLogger<KubernetesResourceWriter> WriterLog { get; } = new();
 
     public KubernetesTargetOptions Options { get; }
 
@@ -46,7 +48,10 @@ internal sealed class KubeTarget : IAsyncDisposable
 
     public KubernetesRestMapper Mapper { get; }
 
-    public KubernetesApplier Applier { get; }
+    public KubernetesResourceWriter Writer { get; }
+
+    /// <summary>Gets the engine's plan executor over <see cref="Writer"/>.</summary>
+    public PlanExecutor Executor { get; }
 
     public KubernetesLiveState LiveState { get; }
 
@@ -90,7 +95,7 @@ internal sealed class KubeTarget : IAsyncDisposable
     public async Task<ApplyResult> ApplyAsync(params KubeObject[] objects)
     {
         var plan = new ApplyPlan { Application = "setup", Steps = [.. objects.Select(o => new PlanStep { Key = o.Key, Action = PlanAction.Apply, Desired = o })] };
-        var result = await Applier.ApplyAsync(plan, new ApplyOptions { Force = true }, CancellationToken.None);
+        var result = await Executor.ExecuteAsync(plan, new ApplyOptions { Force = true }, CancellationToken.None);
         result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => o.Message)));
         return result;
     }

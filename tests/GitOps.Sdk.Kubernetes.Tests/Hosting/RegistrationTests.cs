@@ -20,18 +20,18 @@ public class RegistrationTests
             .AddKubernetesTarget(o => o.FieldManager = "platform");
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
-        var applier = provider.GetRequiredService<IApplier>();
+        var writer = provider.GetRequiredService<IResourceWriter>();
         var live = provider.GetRequiredService<ILiveState>();
         var inventory = provider.GetRequiredService<IInventoryStore>();
         provider.GetRequiredService<KubernetesRestMapper>().Should().NotBeNull();
         provider.GetRequiredService<ILeaderElector>().Should().NotBeNull();
-        provider.GetServices<IApplier>().Should().ContainSingle("registering twice is harmless");
+        provider.GetServices<IResourceWriter>().Should().ContainSingle("registering twice is harmless");
 
         var cm = KubeTarget.ConfigMap("via-di", "default", "shop");
-        var result = await applier.ApplyAsync(new ApplyPlan { Application = "shop", Steps = [new PlanStep { Key = cm.Key, Action = PlanAction.Apply, Desired = cm }] }, new ApplyOptions(), CancellationToken.None);
+        var result = await writer.ApplyAsync(new ApplyRequest { Desired = cm, Application = "shop" }, CancellationToken.None);
         await inventory.SaveAsync(new Inventory { Application = "shop", Entries = [new InventoryEntry(cm.Key, "v1")] }, CancellationToken.None);
 
-        result.Objects.Single().Outcome.Should().Be(ApplyOutcome.Created);
+        result.Outcome.Should().Be(ApplyOutcome.Created);
         var stored = await live.GetAsync(cm.Key, "v1", CancellationToken.None);
         stored!.Metadata.GetProperty("managedFields").EnumerateArray().Should().Contain(m => m.GetProperty("manager").GetString() == "platform");
         (await inventory.GetAsync("shop", CancellationToken.None))!.Entries.Should().ContainSingle();

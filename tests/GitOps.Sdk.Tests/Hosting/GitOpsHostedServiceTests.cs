@@ -229,7 +229,7 @@ public sealed class GitOpsHostedServiceTests
         await h.HostedService.StopAsync(default);
 
         h.EventsOf<ReconcileCompleted>().Should().ContainSingle().Which.Outcome.Should().Be(ReconcileOutcome.Cancelled);
-        h.Applier.Plans.Should().BeEmpty();
+        h.Writer.Writes.Should().BeEmpty();
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public sealed class GitOpsHostedServiceTests
         var start = () => hosted.StartAsync(default);
 
         (await start.Should().ThrowAsync<InvalidOperationException>()).Which.Message
-            .Should().Contain("ILiveState").And.Contain("IApplier").And.Contain("AddKubernetesTarget");
+            .Should().Contain("ILiveState").And.Contain("IResourceWriter").And.Contain("AddKubernetesTarget");
     }
 
     /// <summary>A source that blocks until released (shop1's URL and <see cref="Url"/>), then fails.</summary>

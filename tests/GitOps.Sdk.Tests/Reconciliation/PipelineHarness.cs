@@ -16,12 +16,12 @@ internal sealed class PipelineHarness : IAsyncDisposable
     private readonly IDisposable _subscription;
     private bool _ownsCluster = true;
 
-    private PipelineHarness(ServiceProvider provider, InMemorySourceProvider source, InMemoryCluster cluster, InMemoryApplier applier, FakeTimeProvider time)
+    private PipelineHarness(ServiceProvider provider, InMemorySourceProvider source, InMemoryCluster cluster, InMemoryResourceWriter writer, FakeTimeProvider time)
     {
         Provider = provider;
         Source = source;
         Cluster = cluster;
-        Applier = applier;
+        Writer = writer;
         Time = time;
         Controller = provider.GetRequiredService<IGitOpsController>();
         _subscription = Controller.Events.Subscribe(Events.Enqueue);
@@ -33,7 +33,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public InMemoryCluster Cluster { get; }
 
-    public InMemoryApplier Applier { get; }
+    public InMemoryResourceWriter Writer { get; }
 
     public FakeTimeProvider Time { get; }
 
@@ -54,11 +54,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
         var time = sharingClusterWith?.Time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
         var source = new InMemorySourceProvider();
         var cluster = sharingClusterWith?.Cluster ?? new InMemoryCluster(time);
-        var applier = new InMemoryApplier(cluster);
+        var writer = new InMemoryResourceWriter(cluster);
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddSingleton<ILiveState>(cluster);
-        collection.AddSingleton<IApplier>(applier);
+        collection.AddSingleton<IResourceWriter>(writer);
         if (sharingClusterWith is not null)
         {
             collection.AddSingleton(sharingClusterWith.Inventory);
@@ -87,7 +87,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         }).AddSourceProvider(source);
         builder?.Invoke(gitops);
         services?.Invoke(collection);
-        return new PipelineHarness(collection.BuildServiceProvider(), source, cluster, applier, time) { _ownsCluster = sharingClusterWith is null };
+        return new PipelineHarness(collection.BuildServiceProvider(), source, cluster, writer, time) { _ownsCluster = sharingClusterWith is null };
     }
 
     public static IReadOnlyDictionary<string, string> Files(params (string Path, string Content)[] files) =>

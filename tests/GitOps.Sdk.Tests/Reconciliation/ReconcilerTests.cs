@@ -221,7 +221,7 @@ public sealed class ReconcilerTests
 
         first.Outcome.Should().Be(ReconcileOutcome.OutOfSync);
         detect.Cluster.Count.Should().Be(0);
-        detect.Applier.Plans.Should().BeEmpty();
+        detect.Writer.Writes.Should().BeEmpty();
         first.Diffs.Should().ContainSingle().Which.Action.Should().Be(DiffAction.Create);
         var status = detect.Controller.GetStatus("shop")!;
         status.Is(ConditionTypes.Drifted).Should().BeTrue();
@@ -244,7 +244,7 @@ public sealed class ReconcilerTests
         var result = await detect.Controller.ReconcileAsync("shop", default);
 
         result.Outcome.Should().Be(ReconcileOutcome.OutOfSync);
-        detect.Applier.Plans.Should().BeEmpty("detect-only never applies");
+        detect.Writer.Writes.Should().BeEmpty("detect-only never applies");
         detect.Value("a").Should().Be("hacked", "the drift is reported, not corrected");
         var drift = result.Drift.Should().ContainSingle().Subject;
         drift.Action.Should().Be(DiffAction.Update);
@@ -261,7 +261,7 @@ public sealed class ReconcilerTests
         // Run again: still reported, still not corrected.
         (await detect.Controller.ReconcileAsync("shop", default)).Outcome.Should().Be(ReconcileOutcome.OutOfSync);
         detect.Value("a").Should().Be("hacked");
-        detect.Applier.Plans.Should().BeEmpty();
+        detect.Writer.Writes.Should().BeEmpty();
     }
 
     [Fact]
@@ -340,7 +340,7 @@ public sealed class ReconcilerTests
     {
         await using var h = Create();
         h.Commit(("a.yaml", ConfigMap("a", "hello")), ("b.yaml", ConfigMap("b", "world")));
-        h.Applier.FailWhen = k => k.Name == "b" ? "admission webhook denied the request" : null;
+        h.Writer.FailWhen = k => k.Name == "b" ? "admission webhook denied the request" : null;
 
         var result = await h.Controller.ReconcileAsync("shop", default);
 

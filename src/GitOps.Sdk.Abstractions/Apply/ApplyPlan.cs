@@ -2,29 +2,6 @@ using System.Collections.Immutable;
 
 namespace GitOps.Sdk;
 
-/// <summary>
-/// Writes a plan to the live system: applies objects in order (server-side apply on Kubernetes), deletes the prune
-/// set in reverse order, and reports what happened to each object. Dry-run writes nothing.
-/// </summary>
-/// <example>
-/// <code>
-/// ApplyResult result = await applier.ApplyAsync(plan, new ApplyOptions { DryRun = true }, cancellationToken);
-/// foreach (var change in result.Objects.Where(o =&gt; o.Outcome == ApplyOutcome.Failed))
-/// {
-///     logger.LogWarning("{Object}: {Reason}", change.Key, change.Message);
-/// }
-/// </code>
-/// </example>
-public interface IApplier
-{
-    /// <summary>Applies <paramref name="plan"/>.</summary>
-    /// <param name="plan">The ordered steps.</param>
-    /// <param name="options">Dry-run, force, field manager.</param>
-    /// <param name="cancellationToken">Cancels between steps; a step under way finishes or is abandoned cleanly.</param>
-    /// <returns>One result per step. Failures are results, not exceptions.</returns>
-    ValueTask<ApplyResult> ApplyAsync(ApplyPlan plan, ApplyOptions options, CancellationToken cancellationToken);
-}
-
 /// <summary>An ordered set of changes for one application.</summary>
 public sealed record ApplyPlan
 {
@@ -120,7 +97,11 @@ public enum PlanAction
     /// <summary>Delete the object (prune).</summary>
     Delete,
 
-    /// <summary>Delete and create again (immutable field changed and the application allows it).</summary>
+    /// <summary>
+    /// Delete and create again, whatever changed (for a planner that knows the object must be replaced). An
+    /// <see cref="Apply"/> refused for an immutable field is re-created only when <see cref="ApplyOptions.AllowRecreate"/>
+    /// or the <see cref="WellKnown.RecreateAnnotation"/> annotation allows it.
+    /// </summary>
     Recreate,
 
     /// <summary>Nothing to write; reported as unchanged.</summary>
@@ -130,7 +111,7 @@ public enum PlanAction
     Skip,
 }
 
-/// <summary>Settings of one apply.</summary>
+/// <summary>Settings of one plan execution.</summary>
 public sealed record ApplyOptions
 {
     /// <summary>Gets a value indicating whether nothing is stored (server-side dry-run). <value>Default: <see langword="false"/>.</value></summary>
@@ -147,6 +128,9 @@ public sealed record ApplyOptions
 
     /// <summary>Gets a value indicating whether objects whose immutable fields changed may be deleted and created again. <value>Default: <see langword="false"/>.</value></summary>
     public bool AllowRecreate { get; init; }
+
+    /// <summary>Gets how many writes of one batch (same wave and kind) run at once, or <see langword="null"/> for the writer's <see cref="IResourceWriter.MaxConcurrency"/>. <value>Default: <see langword="null"/>.</value></summary>
+    public int? MaxConcurrency { get; init; }
 }
 
 /// <summary>What happened when a plan was applied.</summary>
