@@ -144,16 +144,17 @@ public sealed class GitSourceVerificationTests : IClassFixture<GitServersFixture
     }
 
     [Theory]
-    [InlineData("ssh")]
-    [InlineData("gpg")]
-    public async Task FetchAsync_TagMode_SignedAnnotatedTag_IsExported(string kind)
+    [InlineData("ssh", "v1.0.0")]
+    [InlineData("gpg", "v1.0.0")]
+    [InlineData("ssh", ">=1.0.0 <2.0.0")]
+    public async Task FetchAsync_TagMode_SignedAnnotatedTag_IsExported(string kind, string reference)
     {
         var repo = await servers.NewRepositoryAsync();
         var tagged = await repo.HeadAsync();
         await repo.TagSignedAndPushAsync("v1.0.0", kind == "ssh" ? keys.Rsa.Signing : keys.Gpg.Signing);
         using var provider = NewProvider(mode: GitVerificationMode.Tag);
 
-        var artifact = await provider.FetchAsync(Source(repo) with { Ref = "v1.0.0" }, default);
+        var artifact = await provider.FetchAsync(Source(repo) with { Ref = reference }, default);
 
         artifact.Revision.Should().Be($"v1.0.0@sha1:{tagged}");
         artifact.Metadata["git.verifiedBy"].Should().Contain(kind == "ssh" ? keys.Rsa.Fingerprint : keys.Gpg.Fingerprint);
