@@ -139,19 +139,22 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
             _concurrency.Release();
 
             // Watch events that arrived during the run are judged now that the run's own writes are known.
-            if (app.Reconciler.TakeForeignChangesDuringRun() && !app.Suspended)
+            if (app.Reconciler.TakeForeignChangesDuringRun() && !app.Suspended && _services.Options.ReconcileOnLiveChange)
             {
                 app.Signal(ReconcileTrigger.LiveChange);
             }
         }
     }
 
-    /// <summary>Routes a live change to the applications that manage the object.</summary>
+    /// <summary>
+    /// Routes a live change to the applications that manage the object: each records someone else's change (so its next
+    /// interval reconcile is not skipped), and reconciles soon when <see cref="GitOpsOptions.ReconcileOnLiveChange"/> is on.
+    /// </summary>
     internal void OnLiveChange(LiveChange change)
     {
         foreach (var a in _ordered)
         {
-            if (!a.Suspended && a.Reconciler.IsForeignChange(change))
+            if (!a.Suspended && a.Reconciler.IsForeignChange(change) && _services.Options.ReconcileOnLiveChange)
             {
                 Log.LiveChangeTrigger(_logger, change.Key.ToString(), a.Name);
                 a.Signal(ReconcileTrigger.LiveChange);

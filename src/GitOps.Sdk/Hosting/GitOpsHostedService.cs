@@ -51,11 +51,9 @@ internal sealed class GitOpsHostedService : BackgroundService
         }
 
         Log.SchedulerStarted(_logger, _controller.Runtimes.Count);
-        IDisposable? subscription = null;
-        if (_options.ReconcileOnLiveChange)
-        {
-            subscription = _controller.Services.LiveState.Changes.Subscribe(new LiveChangeObserver(_controller));
-        }
+        // Live changes are always recorded, so that an interval reconcile after someone else's change is a full one; they
+        // trigger a reconcile at once only with ReconcileOnLiveChange.
+        var subscription = _controller.Services.LiveState.Changes.Subscribe(new LiveChangeObserver(_controller));
 
         try
         {
@@ -63,7 +61,7 @@ internal sealed class GitOpsHostedService : BackgroundService
         }
         finally
         {
-            subscription?.Dispose();
+            subscription.Dispose();
             Log.SchedulerStopped(_logger);
         }
     }

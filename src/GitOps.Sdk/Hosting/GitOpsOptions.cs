@@ -54,6 +54,7 @@ public sealed class GitOpsOptions
 
     /// <summary>
     /// Gets or sets a value indicating whether the scheduler reconciles when a managed object changes in the cluster.
+    /// When off, such changes are still noted and corrected by the next interval reconcile.
     /// <value>Default: <see langword="true"/>.</value>
     /// </summary>
     public bool ReconcileOnLiveChange { get; set; } = true;

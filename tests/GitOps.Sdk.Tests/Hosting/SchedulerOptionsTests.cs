@@ -64,6 +64,8 @@ public sealed class SchedulerOptionsTests
 
         await h.AdvanceUntilAsync(() => h.Completed == 2, "the interval reconcile ran");
         h.EventsOf<ReconcileCompleted>()[^1].Trigger.Should().Be(ReconcileTrigger.Interval);
+        h.EventsOf<ReconcileCompleted>()[^1].Outcome.Should().Be(ReconcileOutcome.Applied, "the change was recorded, so the interval reconcile is a full one");
+        h.Value("a").Should().Be("hello", "drift is still corrected on the interval");
         await h.HostedService.StopAsync(default);
     }
 }
