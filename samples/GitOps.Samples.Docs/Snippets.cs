@@ -87,11 +87,11 @@ internal static class Snippets
                 Name = "shop",
                 Source = new SourceReference { Url = "https://git.example.com/shop/deploy.git", Ref = "main" },
                 IgnoreRules =
-                {
+                [
                     // A CA bundle injected by cert-manager into every webhook.
                     new IgnoreRule { Kind = "ValidatingWebhookConfiguration", JsonPointers = ["/webhooks/*/clientConfig/caBundle"] },
                     new IgnoreRule { Group = "apps", Kind = "Deployment", Name = "web-*", JsonPointers = ["/spec/replicas"] },
-                },
+                ],
             });
         });
         #endregion

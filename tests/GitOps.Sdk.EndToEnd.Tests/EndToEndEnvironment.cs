@@ -46,7 +46,7 @@ internal sealed class EndToEndEnvironment : IAsyncDisposable
 
     public string SourceUrl => _git.UrlOf("deploy");
 
-    public static async Task<EndToEndEnvironment> CreateAsync(Action<ApplicationDefinition>? app = null, Action<IGitOpsBuilder>? builder = null)
+    public static async Task<EndToEndEnvironment> CreateAsync(Func<ApplicationDefinition, ApplicationDefinition>? app = null, Action<IGitOpsBuilder>? builder = null)
     {
         var temp = new TempDirectory("gitops-e2e");
         var served = temp.Combine("served");
@@ -79,8 +79,7 @@ internal sealed class EndToEndEnvironment : IAsyncDisposable
                     MinRetryDelay = TimeSpan.FromHours(1),
                     MaxRetryDelay = TimeSpan.FromHours(1),
                 };
-                app?.Invoke(definition);
-                o.Applications.Add(definition);
+                o.Applications.Add(app?.Invoke(definition) ?? definition);
             })
             .AddGitSource(o => o.CacheDirectory = temp.Combine("git-cache"))
             .AddKubernetesTarget(o => o.KubeconfigPath = api.KubeconfigPath);

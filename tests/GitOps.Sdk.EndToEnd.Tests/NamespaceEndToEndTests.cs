@@ -10,7 +10,7 @@ public sealed class NamespaceEndToEndTests
     [Fact]
     public async Task CreateNamespace_TargetMissing_CreatedFirstOwnedAndInInventory()
     {
-        await using var env = await EndToEndEnvironment.CreateAsync(app => app.CreateNamespace = true);
+        await using var env = await EndToEndEnvironment.CreateAsync(app => app with { CreateNamespace = true });
         env.Repo.Delete("deploy/namespace.yaml");
         await env.Repo.CommitAndPushAsync("the source no longer declares its namespace");
 

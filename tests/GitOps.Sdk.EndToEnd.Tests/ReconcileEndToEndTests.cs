@@ -137,7 +137,7 @@ public sealed class ReconcileEndToEndTests
     [Fact]
     public async Task DetectOnly_ReportsWithoutChanging()
     {
-        await using var env = await EndToEndEnvironment.CreateAsync(app: a => a.Mode = ReconcileMode.DetectOnly);
+        await using var env = await EndToEndEnvironment.CreateAsync(app: a => a with { Mode = ReconcileMode.DetectOnly });
 
         await env.StartAsync();
 

@@ -52,30 +52,22 @@ internal sealed class ConfinementFlags
         /// <summary>Gets no flags.</summary>
         public static Values None { get; } = new([], [], [], false);
 
-        /// <summary>Copies the flags onto <paramref name="definition"/>; an allowed namespace list always includes <c>--namespace</c>.</summary>
-        public void ApplyTo(ApplicationDefinition definition)
+        /// <summary>Returns <paramref name="definition"/> with the flags added; an allowed namespace list always includes <c>--namespace</c>.</summary>
+        public ApplicationDefinition ApplyTo(ApplicationDefinition definition)
         {
+            var namespaces = definition.AllowedNamespaces;
             if (AllowNamespaces.Length > 0 && !string.IsNullOrEmpty(definition.Namespace) && !AllowNamespaces.Contains(definition.Namespace))
             {
-                definition.AllowedNamespaces.Add(definition.Namespace);
+                namespaces = namespaces.Add(definition.Namespace);
             }
 
-            foreach (var n in AllowNamespaces)
+            return definition with
             {
-                definition.AllowedNamespaces.Add(n);
-            }
-
-            foreach (var k in AllowClusterKinds)
-            {
-                definition.AllowedClusterKinds.Add(k);
-            }
-
-            foreach (var k in DenyKinds)
-            {
-                definition.DeniedKinds.Add(k);
-            }
-
-            definition.AllowClusterAdminBindings = AllowClusterAdminBinding;
+                AllowedNamespaces = namespaces.AddRange(AllowNamespaces),
+                AllowedClusterKinds = definition.AllowedClusterKinds.AddRange(AllowClusterKinds),
+                DeniedKinds = definition.DeniedKinds.AddRange(DenyKinds),
+                AllowClusterAdminBindings = AllowClusterAdminBinding,
+            };
         }
     }
 }

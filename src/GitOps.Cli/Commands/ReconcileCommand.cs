@@ -177,8 +177,7 @@ internal sealed class ReconcileCommand : ICliCommand
                     MinRetryDelay = TimeSpan.FromSeconds(5),
                     MaxRetryDelay = TimeSpan.FromMinutes(2),
                 };
-                r.Confinement.ApplyTo(definition);
-                o.Applications.Add(definition);
+                o.Applications.Add(r.Confinement.ApplyTo(definition));
             })
             .AddGitSource()
             .AddHelmRepositorySource()

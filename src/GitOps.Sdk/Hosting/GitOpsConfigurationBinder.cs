@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
@@ -43,63 +44,76 @@ internal static class GitOpsConfigurationBinder
         foreach (var app in section.GetSection("Applications").GetChildren())
         {
             var name = app["Name"] ?? app.Key;
-            var existing = options.Applications.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.Ordinal));
-            var definition = existing ?? new ApplicationDefinition { Name = name };
-            BindApplication(app, definition, errors);
-            if (existing is null)
+            var index = -1;
+            for (var i = 0; i < options.Applications.Count; i++)
+            {
+                if (string.Equals(options.Applications[i]?.Name, name, StringComparison.Ordinal))
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            var definition = BindApplication(app, index >= 0 ? options.Applications[index] : new ApplicationDefinition { Name = name }, errors);
+            if (index >= 0)
+            {
+                options.Applications[index] = definition;
+            }
+            else
             {
                 options.Applications.Add(definition);
             }
         }
     }
 
-    private static void BindApplication(IConfigurationSection app, ApplicationDefinition d, List<string> errors)
+    /// <summary>Returns <paramref name="d"/> with the settings <paramref name="app"/> holds; values that do not parse go to <paramref name="errors"/>.</summary>
+    internal static ApplicationDefinition BindApplication(IConfigurationSection app, ApplicationDefinition d, List<string> errors)
     {
         var source = app.GetSection("Source");
         string? url = source.Value ?? source["Url"] ?? app["Url"];
         if (url is not null)
         {
-            d.Source = new SourceReference
+            d = d with
             {
-                Url = url,
-                Ref = source["Ref"] ?? app["Ref"] ?? d.Source?.Ref,
-                Type = source["Type"] ?? app["SourceType"] ?? d.Source?.Type,
-                Chart = source["Chart"] ?? app["Chart"] ?? d.Source?.Chart,
-                Path = source["Path"] ?? d.Source?.Path,
-                CredentialsName = source["CredentialsName"] ?? app["CredentialsName"] ?? d.Source?.CredentialsName,
-                IncludePrerelease = bool.TryParse(source["IncludePrerelease"], out var pre) && pre,
+                Source = new SourceReference
+                {
+                    Url = url,
+                    Ref = source["Ref"] ?? app["Ref"] ?? d.Source?.Ref,
+                    Type = source["Type"] ?? app["SourceType"] ?? d.Source?.Type,
+                    Chart = source["Chart"] ?? app["Chart"] ?? d.Source?.Chart,
+                    Path = source["Path"] ?? d.Source?.Path,
+                    CredentialsName = source["CredentialsName"] ?? app["CredentialsName"] ?? d.Source?.CredentialsName,
+                    IncludePrerelease = bool.TryParse(source["IncludePrerelease"], out var pre) && pre,
+                },
             };
         }
 
-        ReadString(app, "Path", v => d.Path = v);
-        ReadString(app, "Renderer", v => d.Renderer = v);
-        ReadString(app, "Namespace", v => d.Namespace = v);
-        ReadString(app, "ReleaseName", v => d.ReleaseName = v);
-        ReadString(app, "Values", v => d.Values = v);
-        ReadTimeSpan(app, "Interval", errors, v => d.Interval = v);
-        ReadTimeSpan(app, "MinRetryDelay", errors, v => d.MinRetryDelay = v);
-        ReadTimeSpan(app, "MaxRetryDelay", errors, v => d.MaxRetryDelay = v);
-        ReadTimeSpan(app, "HealthTimeout", errors, v => d.HealthTimeout = v);
-        ReadBool(app, "Prune", errors, v => d.Prune = v);
-        ReadBool(app, "AllowEmptyPrune", errors, v => d.AllowEmptyPrune = v);
-        ReadBool(app, "AllowRecreate", errors, v => d.AllowRecreate = v);
-        ReadBool(app, "AllowAdoption", errors, v => d.AllowAdoption = v);
-        ReadBool(app, "AllowTakeover", errors, v => d.AllowTakeover = v);
-        ReadBool(app, "AllowNonEmptyNamespacePrune", errors, v => d.AllowNonEmptyNamespacePrune = v);
-        ReadBool(app, "AllowCrdPruneWithResources", errors, v => d.AllowCrdPruneWithResources = v);
-        ReadBool(app, "CreateNamespace", errors, v => d.CreateNamespace = v);
-        ReadBool(app, "AllowClusterAdminBindings", errors, v => d.AllowClusterAdminBindings = v);
-        CopyList(app.GetSection("AllowedNamespaces"), d.AllowedNamespaces);
-        CopyList(app.GetSection("AllowedClusterKinds"), d.AllowedClusterKinds);
-        CopyList(app.GetSection("DeniedKinds"), d.DeniedKinds);
-        ReadBool(app, "ForceConflicts", errors, v => d.ForceConflicts = v);
-        ReadBool(app, "Suspended", errors, v => d.Suspended = v);
-        ReadBool(app, "WaitForHealth", errors, v => d.WaitForHealth = v);
+        ReadString(app, "Path", v => d = d with { Path = v });
+        ReadString(app, "Renderer", v => d = d with { Renderer = v });
+        ReadString(app, "Namespace", v => d = d with { Namespace = v });
+        ReadString(app, "ReleaseName", v => d = d with { ReleaseName = v });
+        ReadString(app, "Values", v => d = d with { Values = v });
+        ReadTimeSpan(app, "Interval", errors, v => d = d with { Interval = v });
+        ReadTimeSpan(app, "MinRetryDelay", errors, v => d = d with { MinRetryDelay = v });
+        ReadTimeSpan(app, "MaxRetryDelay", errors, v => d = d with { MaxRetryDelay = v });
+        ReadTimeSpan(app, "HealthTimeout", errors, v => d = d with { HealthTimeout = v });
+        ReadBool(app, "Prune", errors, v => d = d with { Prune = v });
+        ReadBool(app, "AllowEmptyPrune", errors, v => d = d with { AllowEmptyPrune = v });
+        ReadBool(app, "AllowRecreate", errors, v => d = d with { AllowRecreate = v });
+        ReadBool(app, "AllowAdoption", errors, v => d = d with { AllowAdoption = v });
+        ReadBool(app, "AllowTakeover", errors, v => d = d with { AllowTakeover = v });
+        ReadBool(app, "AllowNonEmptyNamespacePrune", errors, v => d = d with { AllowNonEmptyNamespacePrune = v });
+        ReadBool(app, "AllowCrdPruneWithResources", errors, v => d = d with { AllowCrdPruneWithResources = v });
+        ReadBool(app, "CreateNamespace", errors, v => d = d with { CreateNamespace = v });
+        ReadBool(app, "AllowClusterAdminBindings", errors, v => d = d with { AllowClusterAdminBindings = v });
+        ReadBool(app, "ForceConflicts", errors, v => d = d with { ForceConflicts = v });
+        ReadBool(app, "Suspended", errors, v => d = d with { Suspended = v });
+        ReadBool(app, "WaitForHealth", errors, v => d = d with { WaitForHealth = v });
         if (app["Mode"] is { } mode)
         {
             if (Enum.TryParse<ReconcileMode>(mode, ignoreCase: true, out var m) && Enum.IsDefined(m))
             {
-                d.Mode = m;
+                d = d with { Mode = m };
             }
             else
             {
@@ -107,21 +121,37 @@ internal static class GitOpsConfigurationBinder
             }
         }
 
-        foreach (var v in app.GetSection("ValueFiles").GetChildren())
+        return d with
         {
-            if (v.Value is not null)
+            AllowedNamespaces = Union(d.AllowedNamespaces, app.GetSection("AllowedNamespaces")),
+            AllowedClusterKinds = Union(d.AllowedClusterKinds, app.GetSection("AllowedClusterKinds")),
+            DeniedKinds = Union(d.DeniedKinds, app.GetSection("DeniedKinds")),
+            ValueFiles = [.. d.ValueFiles, .. Values(app.GetSection("ValueFiles"))],
+            CommonLabels = Merge(d.CommonLabels, app.GetSection("CommonLabels")),
+            Variables = Merge(d.Variables, app.GetSection("Variables")),
+            RenderProperties = Merge(d.RenderProperties, app.GetSection("RenderProperties")),
+            IgnoreRules = [.. d.IgnoreRules, .. app.GetSection("IgnoreRules").GetChildren().Select(ReadIgnoreRule)],
+        };
+    }
+
+    private static IEnumerable<string> Values(IConfigurationSection section) =>
+        section.GetChildren().Select(static c => c.Value).OfType<string>();
+
+    private static ImmutableArray<string> Union(ImmutableArray<string> existing, IConfigurationSection section) =>
+        [.. existing, .. Values(section).Where(v => !existing.Contains(v)).Distinct(StringComparer.Ordinal)];
+
+    private static ImmutableDictionary<string, string> Merge(ImmutableDictionary<string, string> existing, IConfigurationSection section)
+    {
+        var map = existing.ToBuilder();
+        foreach (var c in section.GetChildren())
+        {
+            if (c.Value is not null)
             {
-                d.ValueFiles.Add(v.Value);
+                map[c.Key] = c.Value;
             }
         }
 
-        CopyMap(app.GetSection("CommonLabels"), d.CommonLabels);
-        CopyMap(app.GetSection("Variables"), d.Variables);
-        CopyMap(app.GetSection("RenderProperties"), d.RenderProperties);
-        foreach (var rule in app.GetSection("IgnoreRules").GetChildren())
-        {
-            d.IgnoreRules.Add(ReadIgnoreRule(rule));
-        }
+        return map.ToImmutable();
     }
 
     private static IgnoreRule ReadIgnoreRule(IConfigurationSection rule) => new()
@@ -133,17 +163,6 @@ internal static class GitOpsConfigurationBinder
         JsonPointers = [.. rule.GetSection("JsonPointers").GetChildren().Select(c => c.Value).OfType<string>()],
         ManagedFieldsManagers = [.. rule.GetSection("ManagedFieldsManagers").GetChildren().Select(c => c.Value).OfType<string>()],
     };
-
-    private static void CopyMap(IConfigurationSection section, IDictionary<string, string> target)
-    {
-        foreach (var c in section.GetChildren())
-        {
-            if (c.Value is not null)
-            {
-                target[c.Key] = c.Value;
-            }
-        }
-    }
 
     private static void CopyList(IConfigurationSection section, IList<string> target)
     {

@@ -22,7 +22,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
         _services = services;
         _logger = services.LoggerFactory.CreateLogger("GitOps.Sdk.Controller");
         _concurrency = new SemaphoreSlim(Math.Max(1, services.Options.MaxConcurrentReconciles));
-        _ordered = [.. services.Options.Applications.Select(d => new ApplicationRuntime(new Reconciler(d.Clone(), services)))];
+        _ordered = [.. services.Options.Applications.Select(d => new ApplicationRuntime(new Reconciler(d, services)))];
         _apps = _ordered.ToDictionary(static a => a.Name, StringComparer.Ordinal);
     }
 

@@ -66,62 +66,68 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
                 failures.Add($"GitOps application {label}: Name is used by more than one application.");
             }
 
-            if (app.Source is null || string.IsNullOrWhiteSpace(app.Source.Url))
-            {
-                failures.Add($"GitOps application {label}: Source.Url is required (a Git URL, oci://… or a Helm repository URL).");
-            }
-
-            if (app.Interval <= TimeSpan.Zero)
-            {
-                failures.Add($"GitOps application {label}: Interval must be positive (was {app.Interval}).");
-            }
-
-            if (app.MinRetryDelay <= TimeSpan.Zero)
-            {
-                failures.Add($"GitOps application {label}: MinRetryDelay must be positive (was {app.MinRetryDelay}).");
-            }
-
-            if (app.MaxRetryDelay < app.MinRetryDelay)
-            {
-                failures.Add($"GitOps application {label}: MaxRetryDelay ({app.MaxRetryDelay}) must not be less than MinRetryDelay ({app.MinRetryDelay}).");
-            }
-
-            if (app.WaitForHealth && app.HealthTimeout <= TimeSpan.Zero)
-            {
-                failures.Add($"GitOps application {label}: HealthTimeout must be positive when WaitForHealth is set.");
-            }
-
-            if (!Enum.IsDefined(app.Mode))
-            {
-                failures.Add($"GitOps application {label}: Mode '{app.Mode}' is not Correct or DetectOnly.");
-            }
-
-            if (app.Path is { } path && (System.IO.Path.IsPathRooted(path) || path.Split('/', '\\').Contains("..")))
-            {
-                failures.Add($"GitOps application {label}: Path '{path}' must be relative and must not contain '..'.");
-            }
-
-            CheckConfinement(app, label, failures);
-
-            for (var r = 0; r < app.IgnoreRules.Count; r++)
-            {
-                var rule = app.IgnoreRules[r];
-                if (rule.JsonPointers.IsDefaultOrEmpty && rule.ManagedFieldsManagers.IsDefaultOrEmpty)
-                {
-                    failures.Add($"GitOps application {label}: IgnoreRules[{r}] names neither JsonPointers nor ManagedFieldsManagers.");
-                }
-
-                foreach (var pointer in rule.JsonPointers.IsDefault ? [] : rule.JsonPointers)
-                {
-                    if (!pointer.StartsWith('/'))
-                    {
-                        failures.Add($"GitOps application {label}: IgnoreRules[{r}] JSON pointer '{pointer}' must start with '/'.");
-                    }
-                }
-            }
+            ValidateApplication(app, label, failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Checks one application's settings (not its name's uniqueness); each message starts with <c>GitOps application &lt;label&gt;</c>.</summary>
+    internal static void ValidateApplication(ApplicationDefinition app, string label, List<string> failures)
+    {
+        if (app.Source is null || string.IsNullOrWhiteSpace(app.Source.Url))
+        {
+            failures.Add($"GitOps application {label}: Source.Url is required (a Git URL, oci://… or a Helm repository URL).");
+        }
+
+        if (app.Interval <= TimeSpan.Zero)
+        {
+            failures.Add($"GitOps application {label}: Interval must be positive (was {app.Interval}).");
+        }
+
+        if (app.MinRetryDelay <= TimeSpan.Zero)
+        {
+            failures.Add($"GitOps application {label}: MinRetryDelay must be positive (was {app.MinRetryDelay}).");
+        }
+
+        if (app.MaxRetryDelay < app.MinRetryDelay)
+        {
+            failures.Add($"GitOps application {label}: MaxRetryDelay ({app.MaxRetryDelay}) must not be less than MinRetryDelay ({app.MinRetryDelay}).");
+        }
+
+        if (app.WaitForHealth && app.HealthTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"GitOps application {label}: HealthTimeout must be positive when WaitForHealth is set.");
+        }
+
+        if (!Enum.IsDefined(app.Mode))
+        {
+            failures.Add($"GitOps application {label}: Mode '{app.Mode}' is not Correct or DetectOnly.");
+        }
+
+        if (app.Path is { } path && (System.IO.Path.IsPathRooted(path) || path.Split('/', '\\').Contains("..")))
+        {
+            failures.Add($"GitOps application {label}: Path '{path}' must be relative and must not contain '..'.");
+        }
+
+        CheckConfinement(app, label, failures);
+
+        for (var r = 0; r < app.IgnoreRules.Length; r++)
+        {
+            var rule = app.IgnoreRules[r];
+            if (rule.JsonPointers.IsDefaultOrEmpty && rule.ManagedFieldsManagers.IsDefaultOrEmpty)
+            {
+                failures.Add($"GitOps application {label}: IgnoreRules[{r}] names neither JsonPointers nor ManagedFieldsManagers.");
+            }
+
+            foreach (var pointer in rule.JsonPointers.IsDefault ? [] : rule.JsonPointers)
+            {
+                if (!pointer.StartsWith('/'))
+                {
+                    failures.Add($"GitOps application {label}: IgnoreRules[{r}] JSON pointer '{pointer}' must start with '/'.");
+                }
+            }
+        }
     }
 
     private static void CheckConfinement(ApplicationDefinition app, string label, List<string> failures)
@@ -139,14 +145,14 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
             }
         }
 
-        if (app.AllowedNamespaces.Count > 0 && !string.IsNullOrEmpty(app.Namespace)
+        if (app.AllowedNamespaces.Length > 0 && !string.IsNullOrEmpty(app.Namespace)
             && !app.AllowedNamespaces.Any(p => Planning.ConfinementPolicy.NamespaceMatches(p.Trim(), app.Namespace) || p.Trim() == "*"))
         {
             failures.Add($"{where}: Namespace '{app.Namespace}' is not in AllowedNamespaces ({string.Join(", ", app.AllowedNamespaces)}); add it, or every object defaulted to it would be refused.");
         }
     }
 
-    private static void CheckKinds(string where, string field, IList<string> kinds, List<string> failures)
+    private static void CheckKinds(string where, string field, IEnumerable<string> kinds, List<string> failures)
     {
         foreach (var k in kinds)
         {

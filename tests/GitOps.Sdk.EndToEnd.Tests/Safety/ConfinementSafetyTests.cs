@@ -116,12 +116,11 @@ public sealed class ConfinementSafetyTests
     public async Task AllowedByApplicationAndHostOptions_Applied()
     {
         await using var env = await EndToEndEnvironment.CreateAsync(
-            app: a =>
+            app: a => a with
             {
-                a.AllowedNamespaces.Add(EndToEndEnvironment.Namespace);
-                a.AllowedNamespaces.Add("side-*");
-                a.AllowClusterAdminBindings = true;
-                a.AllowedClusterKinds.Add("ClusterRoleBinding.rbac.authorization.k8s.io");
+                AllowedNamespaces = [EndToEndEnvironment.Namespace, "side-*"],
+                AllowClusterAdminBindings = true,
+                AllowedClusterKinds = ["ClusterRoleBinding.rbac.authorization.k8s.io"],
             },
             builder: b => b.Services.Configure<GitOpsOptions>(o => o.AllowedClusterKinds.Add("ClusterRole.rbac.authorization.k8s.io")));
         env.Repo.Write("deploy/side.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: side-a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: side\n  namespace: side-a\n");
@@ -142,7 +141,7 @@ public sealed class ConfinementSafetyTests
     public async Task HostDeniedKind_RefusedEvenWhenTheApplicationAllowsIt()
     {
         await using var env = await EndToEndEnvironment.CreateAsync(
-            app: a => a.AllowedClusterKinds.Add("*"),
+            app: a => a with { AllowedClusterKinds = ["*"] },
             builder: b => b.Services.Configure<GitOpsOptions>(o => o.DeniedKinds.Add("*.rbac.authorization.k8s.io")));
         env.Repo.Write("deploy/reader.yaml", Reader);
         await env.Repo.CommitAndPushAsync("a ClusterRole the host denies");

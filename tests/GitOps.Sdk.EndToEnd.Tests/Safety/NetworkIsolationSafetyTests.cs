@@ -33,7 +33,7 @@ public sealed class NetworkIsolationSafetyTests : IDisposable
     private static async Task<EndToEndEnvironment> HelmAppAsync(string schema, Action<Helm.Rendering.HelmRendererOptions>? helm = null)
     {
         var env = await EndToEndEnvironment.CreateAsync(
-            app: a => a.Path = "chart",
+            app: a => a with { Path = "chart" },
             builder: b => b.AddHelmRenderer(o =>
             {
                 o.HelmPath = TestPaths.RequireTool("helm");
@@ -51,7 +51,7 @@ public sealed class NetworkIsolationSafetyTests : IDisposable
     private static async Task<EndToEndEnvironment> KustomizeAppAsync(string kustomization, Action<Kustomize.Rendering.KustomizeRendererOptions>? kustomize = null)
     {
         var env = await EndToEndEnvironment.CreateAsync(
-            app: a => a.Path = "overlay",
+            app: a => a with { Path = "overlay" },
             builder: b => b.AddKustomizeRenderer(o =>
             {
                 o.KubectlPath = TestPaths.RequireTool("kubectl");

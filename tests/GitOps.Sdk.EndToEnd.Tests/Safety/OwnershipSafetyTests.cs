@@ -21,7 +21,7 @@ public sealed class OwnershipSafetyTests
         await world.Api.CreateAsync(HandMade, manager: "kubectl-create");
         await world.PushAsync("shop", ("human.yaml", ConfigMap("human", "shop")), ("mine.yaml", ConfigMap("mine", "shop")));
 
-        var first = await world.ReconcileAsync("shop", a => a.Prune = true);
+        var first = await world.ReconcileAsync("shop", a => a with { Prune = true });
 
         first.Outcome.Should().Be(ReconcileOutcome.Refused, first.ToString());
         world.Data("human").Should().Be("a-person", "a refused object is not written");
@@ -45,14 +45,14 @@ public sealed class OwnershipSafetyTests
         ready.Message.Should().Contain("/ConfigMap/team/human");
         first.Status.Objects.Single(o => o.Key == ConfigMapKey("human")).Health.Message.Should().Contain("not owned", "health is not assessed on someone else's object");
 
-        var second = await world.ReconcileAsync("shop", a => a.Prune = true);
+        var second = await world.ReconcileAsync("shop", a => a with { Prune = true });
 
         second.Outcome.Should().Be(ReconcileOutcome.Refused, "refused once is refused again: {0}", second);
         world.Data("human").Should().Be("a-person", "the second run must not overwrite it either");
         second.InventoryHas(ConfigMapKey("human")).Should().BeFalse();
 
         await world.PushAsync("shop", ("human.yaml", null));
-        var third = await world.ReconcileAsync("shop", a => a.Prune = true);
+        var third = await world.ReconcileAsync("shop", a => a with { Prune = true });
 
         third.Outcome.Should().Be(ReconcileOutcome.Synced, "the application never owned it, so there is nothing to prune: {0}", third);
         world.Data("human").Should().Be("a-person", "an object the application never owned is never pruned");
@@ -71,7 +71,7 @@ public sealed class OwnershipSafetyTests
         off.Outcome.Should().Be(ReconcileOutcome.Refused, off.ToString());
         world.Data("human").Should().Be("a-person");
 
-        var on = await world.ReconcileAsync("shop", a => a.AllowAdoption = true);
+        var on = await world.ReconcileAsync("shop", a => a with { AllowAdoption = true });
         on.Outcome.Should().Be(ReconcileOutcome.Applied, on.ToString());
         on.Result.Apply!.Objects.Single(o => o.Key == ConfigMapKey("human")).Message.Should().StartWith("adopted");
         world.Data("human").Should().Be("shop");
@@ -79,7 +79,7 @@ public sealed class OwnershipSafetyTests
         on.InventoryHas(ConfigMapKey("human")).Should().BeTrue("an adopted object is the application's from now on");
 
         await world.PushAsync("shop", ("human.yaml", null), ("other.yaml", ConfigMap("other", "shop")));
-        var prune = await world.ReconcileAsync("shop", a => a.Prune = true);
+        var prune = await world.ReconcileAsync("shop", a => a with { Prune = true });
         prune.Outcome.Should().Be(ReconcileOutcome.Applied, prune.ToString());
         world.Get("ConfigMap", "human").Should().BeNull("an adopted object is pruned like any other the application owns");
         prune.InventoryHas(ConfigMapKey("human")).Should().BeFalse();
@@ -111,7 +111,7 @@ public sealed class OwnershipSafetyTests
 
         // The second application drops the object and prunes: the first one's object stays.
         await world.PushAsync(second, ("shared.yaml", null));
-        var pruned = await world.ReconcileAsync(second, a => a.Prune = true);
+        var pruned = await world.ReconcileAsync(second, a => a with { Prune = true });
         pruned.Outcome.Should().Be(ReconcileOutcome.Synced, pruned.ToString());
         world.Data("shared").Should().Be(first);
 
@@ -128,7 +128,7 @@ public sealed class OwnershipSafetyTests
         await world.PushAsync("beta", ("shared.yaml", ConfigMap("shared", "beta")));
         (await world.ReconcileAsync("alpha")).Outcome.Should().Be(ReconcileOutcome.Applied);
 
-        var taken = await world.ReconcileAsync("beta", b => b.AllowTakeover = true);
+        var taken = await world.ReconcileAsync("beta", b => b with { AllowTakeover = true });
 
         taken.Outcome.Should().Be(ReconcileOutcome.Applied, taken.ToString());
         taken.Result.Apply!.Objects.Single(o => o.Key == ConfigMapKey("shared")).Message.Should().Contain("adopted from application 'alpha'");
@@ -141,7 +141,7 @@ public sealed class OwnershipSafetyTests
         former.InventoryHas(ConfigMapKey("shared")).Should().BeFalse("alpha lets go of an object another application took over");
 
         await world.PushAsync("alpha", ("shared.yaml", null), ("other.yaml", ConfigMap("other", "alpha")));
-        var prune = await world.ReconcileAsync("alpha", a => a.Prune = true);
+        var prune = await world.ReconcileAsync("alpha", a => a with { Prune = true });
         prune.Outcome.Should().Be(ReconcileOutcome.Applied, prune.ToString());
         world.Data("shared").Should().Be("beta", "alpha never prunes what beta owns");
     }
@@ -154,7 +154,7 @@ public sealed class OwnershipSafetyTests
         await world.PushAsync("beta", ("shared.yaml", ConfigMap("shared", "beta")));
         (await world.ReconcileAsync("alpha")).Outcome.Should().Be(ReconcileOutcome.Applied);
 
-        var dry = await world.ReconcileAsync("beta", b => b.Mode = ReconcileMode.DetectOnly);
+        var dry = await world.ReconcileAsync("beta", b => b with { Mode = ReconcileMode.DetectOnly });
 
         dry.Outcome.Should().Be(ReconcileOutcome.Refused, dry.ToString());
         dry.Result.Refused.Should().ContainSingle().Which.Owner.Should().Be("alpha");

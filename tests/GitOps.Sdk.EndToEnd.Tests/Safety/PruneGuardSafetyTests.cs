@@ -33,7 +33,7 @@ public sealed class PruneGuardSafetyTests
         await world.Api.CreateAsync("apiVersion: v1\nkind: Secret\nmetadata:\n  name: foreign\n  namespace: shop-ns\nstringData:\n  k: v\n", manager: "kubectl-create");
 
         await world.PushAsync(Shop, ("ns.yaml", null), ("b.yaml", null));
-        var run = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var run = await world.ReconcileAsync(Shop, a => a with { Prune = true });
 
         run.Outcome.Should().Be(ReconcileOutcome.Refused, run.ToString());
         world.Get("Namespace", "shop-ns", null).Should().NotBeNull("the namespace still holds objects that are not pruned with it");
@@ -49,7 +49,7 @@ public sealed class PruneGuardSafetyTests
         run.Status.Conditions.Single(c => c.Type == ConditionTypes.Ready).Reason.Should().Be("PruneBlocked");
         run.InventoryHas(new ResourceKey(string.Empty, "Namespace", string.Empty, "shop-ns")).Should().BeTrue("a guarded prune is retried on later runs");
 
-        var again = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var again = await world.ReconcileAsync(Shop, a => a with { Prune = true });
         again.Outcome.Should().Be(ReconcileOutcome.Refused, again.ToString());
         world.Get("Namespace", "shop-ns", null).Should().NotBeNull();
     }
@@ -63,15 +63,11 @@ public sealed class PruneGuardSafetyTests
         await world.Api.CreateAsync(ConfigMap("foreign", "a-person", "shop-ns"), manager: "kubectl-create");
         await world.PushAsync(Shop, ("ns.yaml", null));
 
-        var refused = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var refused = await world.ReconcileAsync(Shop, a => a with { Prune = true });
         refused.Outcome.Should().Be(ReconcileOutcome.Refused, refused.ToString());
         world.Get("ConfigMap", "foreign", "shop-ns").Should().NotBeNull();
 
-        var allowed = await world.ReconcileAsync(Shop, a =>
-        {
-            a.Prune = true;
-            a.AllowNonEmptyNamespacePrune = true;
-        });
+        var allowed = await world.ReconcileAsync(Shop, a => a with { Prune = true, AllowNonEmptyNamespacePrune = true });
         allowed.Outcome.Should().Be(ReconcileOutcome.Applied, allowed.ToString());
         allowed.Events.OfType<Pruned>().Single().Objects.Should().Equal(new ResourceKey(string.Empty, "Namespace", string.Empty, "shop-ns"));
         world.Data("keep").Should().Be(Shop);
@@ -89,7 +85,7 @@ public sealed class PruneGuardSafetyTests
         (await world.ReconcileAsync(Shop)).Outcome.Should().Be(ReconcileOutcome.Applied);
 
         await world.PushAsync(Shop, ("ns.yaml", null), ("a.yaml", null));
-        var run = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var run = await world.ReconcileAsync(Shop, a => a with { Prune = true });
 
         run.Outcome.Should().Be(ReconcileOutcome.Applied, run.ToString());
         world.Get("ConfigMap", "a", "shop-ns").Should().BeNull();
@@ -110,7 +106,7 @@ public sealed class PruneGuardSafetyTests
         await world.Api.CreateAsync(Widget("theirs", "a-person"), manager: "kubectl-create");
 
         await world.PushAsync(Shop, ("crd.yaml", null));
-        var run = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var run = await world.ReconcileAsync(Shop, a => a with { Prune = true });
 
         run.Outcome.Should().Be(ReconcileOutcome.Refused, run.ToString());
         world.Get("CustomResourceDefinition", "widgets.example.org", null, "apiextensions.k8s.io/v1").Should().NotBeNull();
@@ -121,7 +117,7 @@ public sealed class PruneGuardSafetyTests
         refusal.Option.Should().Be("AllowCrdPruneWithResources");
         refusal.Blocking.Should().BeEquivalentTo([new ResourceKey("example.org", "Widget", "team", "w1"), new ResourceKey("example.org", "Widget", "team", "theirs")]);
 
-        var later = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var later = await world.ReconcileAsync(Shop, a => a with { Prune = true });
         later.Outcome.Should().Be(ReconcileOutcome.Refused, "a later run still maps the kind and reports the same guard: {0}", later);
     }
 
@@ -135,7 +131,7 @@ public sealed class PruneGuardSafetyTests
         (await world.ReconcileAsync(Shop)).Outcome.Should().Be(ReconcileOutcome.Applied);
 
         await world.PushAsync(Shop, ("crd.yaml", null), ("w1.yaml", null));
-        var run = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var run = await world.ReconcileAsync(Shop, a => a with { Prune = true });
 
         run.Outcome.Should().Be(ReconcileOutcome.Applied, run.ToString());
         world.Get("CustomResourceDefinition", "widgets.example.org", null, "apiextensions.k8s.io/v1").Should().BeNull();
@@ -150,7 +146,7 @@ public sealed class PruneGuardSafetyTests
         (await world.ReconcileAsync(Shop)).Outcome.Should().Be(ReconcileOutcome.Applied);
 
         await world.PushAsync(Shop, ("kept.yaml", null));
-        var run = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var run = await world.ReconcileAsync(Shop, a => a with { Prune = true });
 
         world.Data("kept").Should().Be(Shop, "the opt-out annotation keeps it: {0}", run);
         run.Events.OfType<Pruned>().Should().BeEmpty();
@@ -164,7 +160,7 @@ public sealed class PruneGuardSafetyTests
         (await world.ReconcileAsync(Shop)).Outcome.Should().Be(ReconcileOutcome.Applied);
 
         await world.PushAsync(Shop, ("a.yaml", null), ("b.yaml", null), ("notes.txt", "nothing to deploy\n"));
-        var run = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var run = await world.ReconcileAsync(Shop, a => a with { Prune = true });
 
         world.Data("a").Should().Be(Shop, "an empty render prunes nothing without AllowEmptyPrune: {0}", run);
         world.Data("b").Should().Be(Shop);
@@ -180,7 +176,7 @@ public sealed class PruneGuardSafetyTests
         (await world.ReconcileAsync(Shop)).Outcome.Should().Be(ReconcileOutcome.Applied);
 
         await world.PushAsync(Shop, ("a.yaml", ConfigMap("a", "changed")), ("b.yaml", null), ("broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n"));
-        var run = await world.ReconcileAsync(Shop, a => a.Prune = true);
+        var run = await world.ReconcileAsync(Shop, a => a with { Prune = true });
 
         run.Outcome.Should().Be(ReconcileOutcome.Failed);
         run.Result.Error.Should().Contain("broken.yaml");

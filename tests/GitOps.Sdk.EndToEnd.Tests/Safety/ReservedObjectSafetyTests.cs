@@ -22,7 +22,7 @@ public sealed class ReservedObjectSafetyTests
         (await world.ReconcileAsync("shop")).Outcome.Should().Be(ReconcileOutcome.Applied);
 
         await world.PushAsync("shop", ("a.yaml", ConfigMap("a", "changed")), ("b.yaml", null), ("system.yaml", $"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {Inventories}\n"));
-        var run = await world.ReconcileAsync("shop", a => a.Prune = true);
+        var run = await world.ReconcileAsync("shop", a => a with { Prune = true });
 
         run.Outcome.Should().Be(ReconcileOutcome.Failed);
         run.Result.FailedStage.Should().Be(ReconcileStage.Plan);
@@ -65,7 +65,7 @@ public sealed class ReservedObjectSafetyTests
         await world.Api.MutateAsync("v1", "ConfigMap", Inventories, name, o => o["data"]!["entries"] = entries, manager: "kubectl-edit");
         await world.PushAsync("shop", ("b.yaml", null));
 
-        var run = await world.ReconcileAsync("shop", a => a.Prune = true);
+        var run = await world.ReconcileAsync("shop", a => a with { Prune = true });
 
         run.Outcome.Should().Be(ReconcileOutcome.Failed);
         run.Result.Error.Should().Contain($"{Inventories}/{name}").And.Contain("corrupt").And.Contain("docs/security.md");
@@ -74,7 +74,7 @@ public sealed class ReservedObjectSafetyTests
 
         // The documented recovery: delete the inventory; the next run records the desired objects that carry the mark.
         (await world.Api.DeleteAsync("v1", "ConfigMap", Inventories, name)).Should().BeTrue();
-        var recovered = await world.ReconcileAsync("shop", a => a.Prune = true);
+        var recovered = await world.ReconcileAsync("shop", a => a with { Prune = true });
         recovered.Outcome.Should().Be(ReconcileOutcome.Synced, recovered.ToString());
         recovered.InventoryHas(ConfigMapKey("a")).Should().BeTrue();
         world.Data("b").Should().Be("shop", "what the lost inventory knew is not guessed: b is left for a person to delete");

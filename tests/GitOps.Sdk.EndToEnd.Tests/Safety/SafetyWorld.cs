@@ -72,7 +72,7 @@ internal sealed class SafetyWorld : IAsyncDisposable
     }
 
     /// <summary>Runs one reconcile of <paramref name="application"/> through a fresh host: real Git source, real Kubernetes target.</summary>
-    public async Task<Run> ReconcileAsync(string application, Action<ApplicationDefinition>? configure = null)
+    public async Task<Run> ReconcileAsync(string application, Func<ApplicationDefinition, ApplicationDefinition>? configure = null)
     {
         var logs = new CapturingLoggerProvider();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -87,14 +87,13 @@ internal sealed class SafetyWorld : IAsyncDisposable
             Interval = TimeSpan.FromHours(1),
             MinRetryDelay = TimeSpan.FromHours(1),
             MaxRetryDelay = TimeSpan.FromHours(1),
-        };
 
-        // These scenarios are about ownership, prune guards and reserved objects, so confinement lets them declare
-        // namespaces and CRDs anywhere; confinement itself is proved in ConfinementSafetyTests.
-        definition.AllowedNamespaces.Add("*");
-        definition.AllowedClusterKinds.Add("Namespace");
-        definition.AllowedClusterKinds.Add("CustomResourceDefinition.apiextensions.k8s.io");
-        configure?.Invoke(definition);
+            // These scenarios are about ownership, prune guards and reserved objects, so confinement lets them declare
+            // namespaces and CRDs anywhere; confinement itself is proved in ConfinementSafetyTests.
+            AllowedNamespaces = ["*"],
+            AllowedClusterKinds = ["Namespace", "CustomResourceDefinition.apiextensions.k8s.io"],
+        };
+        definition = configure?.Invoke(definition) ?? definition;
         builder.Services.AddGitOps(o => o.Applications.Add(definition))
             .AddGitSource(o => o.CacheDirectory = _temp.Combine("git-cache-" + application))
             .AddKubernetesTarget(o => o.KubeconfigPath = Api.KubeconfigPath);

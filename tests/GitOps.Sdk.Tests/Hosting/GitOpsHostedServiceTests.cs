@@ -43,11 +43,7 @@ public sealed class GitOpsHostedServiceTests
     [Fact]
     public async Task Failure_RetriesWithBoundedExponentialBackoff()
     {
-        await using var h = Create(app: a =>
-        {
-            a.MinRetryDelay = TimeSpan.FromSeconds(5);
-            a.MaxRetryDelay = TimeSpan.FromSeconds(30);
-        });
+        await using var h = Create(app: a => a with { MinRetryDelay = TimeSpan.FromSeconds(5), MaxRetryDelay = TimeSpan.FromSeconds(30) });
         h.Commit(("a.yaml", ConfigMap("a", "hello")));
         h.Source.Fail(Url, SourceErrorKind.Unreachable, "connection refused");
         var delays = new List<TimeSpan>();
@@ -226,7 +222,7 @@ public sealed class GitOpsHostedServiceTests
     public async Task Stop_CancelsRunningReconcileAndEnds()
     {
         var gate = new GateProvider();
-        await using var h = Create(app: a => a.Source = new SourceReference { Url = GateProvider.Url }, builder: b => b.AddSourceProvider(gate));
+        await using var h = Create(app: a => a with { Source = new SourceReference { Url = GateProvider.Url } }, builder: b => b.AddSourceProvider(gate));
         await h.HostedService.StartAsync(default);
         await WaitUntilAsync(() => gate.Entered == 1, "the reconcile is under way");
 

@@ -112,8 +112,7 @@ public sealed class GitOpsOptionsTests
     {
         var options = new GitOpsOptions();
         options.Applications.Add(new ApplicationDefinition { Name = "a", Source = new SourceReference { Url = "memory://a" } });
-        var second = new ApplicationDefinition { Name = "a", Source = new SourceReference { Url = "memory://a" } };
-        second.IgnoreRules.Add(new IgnoreRule { JsonPointers = ["spec/replicas"] });
+        var second = new ApplicationDefinition { Name = "a", Source = new SourceReference { Url = "memory://a" }, IgnoreRules = [new IgnoreRule { JsonPointers = ["spec/replicas"] }] };
         options.Applications.Add(second);
 
         var result = new GitOpsOptionsValidator().Validate(null, options);

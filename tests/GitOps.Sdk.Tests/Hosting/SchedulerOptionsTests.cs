@@ -12,11 +12,7 @@ public sealed class SchedulerOptionsTests
     [Fact]
     public async Task JitterFraction_Spreads_IntervalsWithinTheFraction_AndBackoffStaysCapped()
     {
-        await using var h = Create(options: o => o.JitterFraction = 0.2, app: a =>
-        {
-            a.MinRetryDelay = TimeSpan.FromSeconds(10);
-            a.MaxRetryDelay = TimeSpan.FromSeconds(40);
-        });
+        await using var h = Create(options: o => o.JitterFraction = 0.2, app: a => a with { MinRetryDelay = TimeSpan.FromSeconds(10), MaxRetryDelay = TimeSpan.FromSeconds(40) });
         var scheduler = h.Provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<GitOpsHostedService>().Single();
         var definition = h.Controller is GitOpsController c ? c.Runtimes[0].Reconciler.Definition : throw new InvalidOperationException();
 

@@ -32,8 +32,7 @@ public sealed class ConfinementPolicyTests
     public void Evaluate_CustomResourceOfClusterScopedCrdInSameRevision_IsClusterScoped()
     {
         var crd = Obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com", extra: ""","spec":{"group":"example.com","scope":"Cluster","names":{"kind":"Widget"}}""");
-        var app = new ApplicationDefinition { Name = "a", Namespace = "n" };
-        app.AllowedClusterKinds.Add("CustomResourceDefinition.apiextensions.k8s.io");
+        var app = new ApplicationDefinition { Name = "a", Namespace = "n", AllowedClusterKinds = ["CustomResourceDefinition.apiextensions.k8s.io"] };
 
         var v = Evaluate(app, null, crd, Obj("example.com/v1", "Widget", "w"));
 
@@ -56,12 +55,10 @@ public sealed class ConfinementPolicyTests
     public void Evaluate_BindingToClusterAdmin_RefusedUnlessAllowed(string kind, string? ns, string role, bool refused)
     {
         var binding = Obj("rbac.authorization.k8s.io/v1", kind, "b", ns, $$""","roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"{{role}}"}""");
-        var app = new ApplicationDefinition { Name = "a", Namespace = "n" };
-        app.AllowedClusterKinds.Add("*.rbac.authorization.k8s.io");
+        var app = new ApplicationDefinition { Name = "a", Namespace = "n", AllowedClusterKinds = ["*.rbac.authorization.k8s.io"] };
 
         Evaluate(app, null, binding).Select(v => v.Rule).Should().Equal(refused ? [ConfinementRules.ClusterAdminBinding] : []);
-        app.AllowClusterAdminBindings = true;
-        Evaluate(app, null, binding).Should().BeEmpty();
+        Evaluate(app with { AllowClusterAdminBindings = true }, null, binding).Should().BeEmpty();
     }
 
     [Fact]
@@ -79,10 +76,7 @@ public sealed class ConfinementPolicyTests
     {
         var options = new GitOpsOptions();
         options.AllowedClusterKinds.Add("rbac.authorization.k8s.io/ClusterRole");
-        var app = new ApplicationDefinition { Name = "a", Namespace = "n", Source = new SourceReference { Url = "memory://x" } };
-        app.AllowedNamespaces.Add("other");
-        app.AllowedNamespaces.Add("Bad_Name");
-        app.DeniedKinds.Add(" ");
+        var app = new ApplicationDefinition { Name = "a", Namespace = "n", Source = new SourceReference { Url = "memory://x" }, AllowedNamespaces = ["other", "Bad_Name"], DeniedKinds = [" "] };
         options.Applications.Add(app);
 
         var result = new GitOpsOptionsValidator().Validate(null, options);
@@ -120,6 +114,6 @@ public sealed class ConfinementPolicyTests
         shop.AllowedClusterKinds.Should().Equal("ClusterRole.rbac.authorization.k8s.io");
         shop.DeniedKinds.Should().Equal("Job.batch");
         shop.AllowClusterAdminBindings.Should().BeTrue();
-        shop.Clone().AllowedNamespaces.Should().Equal("shop-*");
+        (shop with { Name = "copy" }).AllowedNamespaces.Should().Equal("shop-*");
     }
 }

@@ -44,7 +44,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public IInventoryStore Inventory => Provider.GetRequiredService<IInventoryStore>();
 
     public static PipelineHarness Create(
-        Action<ApplicationDefinition>? app = null,
+        Func<ApplicationDefinition, ApplicationDefinition>? app = null,
         Action<GitOpsOptions>? options = null,
         Action<IGitOpsBuilder>? builder = null,
         int applications = 1,
@@ -80,8 +80,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
                     Namespace = "shop",
                     Interval = TimeSpan.FromMinutes(5),
                 };
-                app?.Invoke(definition);
-                o.Applications.Add(definition);
+                o.Applications.Add(app?.Invoke(definition) ?? definition);
             }
 
             options?.Invoke(o);

@@ -160,7 +160,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task Reconcile_EmptyRenderAllowed_PrunesEverything()
     {
-        await using var h = Create(app: a => a.AllowEmptyPrune = true);
+        await using var h = Create(app: a => a with { AllowEmptyPrune = true });
         h.Commit(("a.yaml", ConfigMap("a", "hello")));
         await h.Controller.ReconcileAsync("shop", default);
         h.Commit(("README.md", "nothing here"));
@@ -214,7 +214,7 @@ public sealed class ReconcilerTests
     [Fact]
     public async Task Reconcile_DetectOnlyMissingObject_ReportsCreateAndChangesNothing()
     {
-        await using var detect = Create(app: a => a.Mode = ReconcileMode.DetectOnly);
+        await using var detect = Create(app: a => a with { Mode = ReconcileMode.DetectOnly });
         detect.Commit(("a.yaml", ConfigMap("a", "hello")));
 
         var first = await detect.Controller.ReconcileAsync("shop", default);
@@ -234,10 +234,10 @@ public sealed class ReconcilerTests
     public async Task Reconcile_DetectOnlyDriftedObject_ReportsTheChangedFieldAndLeavesTheLiveValue()
     {
         // The application was synced in Correct mode, then switched to DetectOnly; another actor edits the object.
-        await using var h = Create(app: a => a.Mode = ReconcileMode.Correct);
+        await using var h = Create(app: a => a with { Mode = ReconcileMode.Correct });
         h.Commit(("a.yaml", ConfigMap("a", "hello")));
         (await h.Controller.ReconcileAsync("shop", default)).Outcome.Should().Be(ReconcileOutcome.Applied);
-        await using var detect = Create(app: a => a.Mode = ReconcileMode.DetectOnly, sharingClusterWith: h);
+        await using var detect = Create(app: a => a with { Mode = ReconcileMode.DetectOnly }, sharingClusterWith: h);
         detect.Commit(("a.yaml", ConfigMap("a", "hello")));
         h.Cluster.Update(ConfigMapKey("a"), n => n["data"]!["greeting"] = "hacked", "kubectl-edit");
 
@@ -356,11 +356,7 @@ public sealed class ReconcilerTests
     public async Task Reconcile_WaitForHealthTimesOut_FailsAtHealthStage()
     {
         await using var h = Create(
-            app: a =>
-            {
-                a.WaitForHealth = true;
-                a.HealthTimeout = TimeSpan.FromSeconds(30);
-            },
+            app: a => a with { WaitForHealth = true, HealthTimeout = TimeSpan.FromSeconds(30) },
             builder: b => b.AddHealthAssessor(new NeverHealthy()));
         h.Commit(("a.yaml", ConfigMap("a", "hello")));
 
@@ -409,7 +405,7 @@ public sealed class ReconcilerTests
             }
         });
         listener.Start();
-        await using var h = Create(app: a => a.Name = "metrics-app");
+        await using var h = Create(app: a => a with { Name = "metrics-app" });
         h.Commit(("a.yaml", ConfigMap("a", "hello")));
         await h.Controller.ReconcileAsync("metrics-app", default);
         h.Cluster.Update(ConfigMapKey("a"), n => n["data"]!["greeting"] = "x");

@@ -56,7 +56,7 @@ internal sealed class ConfinementPolicy
     /// <returns>The policy.</returns>
     public static ConfinementPolicy For(ApplicationDefinition app, GitOpsOptions host, IEnumerable<string> extraClusterScoped)
     {
-        var namespaces = app.AllowedNamespaces.Count > 0
+        var namespaces = !app.AllowedNamespaces.IsDefaultOrEmpty
             ? [.. app.AllowedNamespaces.Select(static n => n.Trim())]
             : string.IsNullOrEmpty(app.Namespace) ? ImmutableArray<string>.Empty : [app.Namespace];
         if (namespaces.Contains("*"))
