@@ -16,7 +16,7 @@ public sealed class VerifiedSourceEndToEndTests
         var trusted = await signers.NewSshKeyAsync();
         var stranger = await signers.NewSshKeyAsync();
         await using var env = await EndToEndEnvironment.CreateAsync(
-            app: a => a.Source = a.Source! with { Properties = new Dictionary<string, string> { [GitSourceProperties.Verification] = "release" } },
+            app: a => a with { Source = a.Source! with { Properties = new Dictionary<string, string> { [GitSourceProperties.Verification] = "release" } } },
             builder: b => b.AddGitSource(o => o.Verification["release"] = new GitVerificationOptions
             {
                 Mode = GitVerificationMode.Head,
