@@ -20,7 +20,7 @@ public sealed class OptionsEndToEndTests
     public async Task ReconcileOnLiveChangeFalse_ObjectDeletedByHand_RecreatedByTheNextIntervalReconcile()
     {
         await using var env = await EndToEndEnvironment.CreateAsync(
-            app: a => a.Interval = TimeSpan.FromSeconds(1),
+            app: a => a with { Interval = TimeSpan.FromSeconds(1) },
             builder: b => b.Services.Configure<GitOpsOptions>(o => o.ReconcileOnLiveChange = false));
         await env.StartAsync();
         env.Completed[0].Outcome.Should().Be(ReconcileOutcome.Applied);
@@ -37,7 +37,7 @@ public sealed class OptionsEndToEndTests
     [Fact]
     public async Task ForceConflictsFalse_FieldTakenByAnotherManager_ConflictReported_NotOverwritten()
     {
-        await using var env = await EndToEndEnvironment.CreateAsync(app: a => a.ForceConflicts = false);
+        await using var env = await EndToEndEnvironment.CreateAsync(app: a => a with { ForceConflicts = false });
         await env.StartAsync();
 
         await env.Api.ApplyAsAsync("platform-team", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-settings\n  namespace: demo\ndata:\n  GREETING: theirs\n");

@@ -1,4 +1,5 @@
 using GitOps.Sdk.Kubernetes;
+using GitOps.Sdk.Status;
 using GitOps.Sdk.Testing;
 using GitOps.Sdk.TestUtilities;
 using k8s;
@@ -7,19 +8,24 @@ using static GitOps.Sdk.Kubernetes.Tests.Emulated.KubeTarget;
 
 namespace GitOps.Sdk.Kubernetes.Tests.Emulated;
 
+/// <summary>
+/// Applying through the Kubernetes target against the emulator over HTTP. Scenarios run by the real engine
+/// (<see cref="KubeTarget.ReconcileAsync"/>: Git source, reconciler, planner, this target); the applier's own behaviour
+/// (dry-run, retries on the time provider, server-side diff) is tested on it directly.
+/// </summary>
 public class ApplierTests
 {
     private const string App = "shop";
 
     [Fact]
-    public async Task ApplyAsync_NewObjects_CreatedInKindOrderAndOwned()
+    public async Task Reconcile_NewObjects_CreatedInKindOrderAndOwned()
     {
         await using var t = await KubeTarget.StartAsync();
         var desired = new[] { Deployment("web", "shop", App), ConfigMap("settings", "shop", App), Namespace("shop", App) };
 
         var result = await t.ReconcileAsync(App, desired);
 
-        result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => o.Message)));
+        result.Succeeded.Should().BeTrue(result.Describe());
         result.Objects.Select(o => (o.Key.Kind, o.Outcome)).Should().Equal(
             ("Namespace", ApplyOutcome.Created), ("ConfigMap", ApplyOutcome.Created), ("Deployment", ApplyOutcome.Created));
         var live = await t.GetAsync(desired[1].Key, "v1");
@@ -29,7 +35,7 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_ChangedObject_ConfiguredWithNewResourceVersion()
+    public async Task Reconcile_ChangedObject_ConfiguredWithNewResourceVersion()
     {
         await using var t = await KubeTarget.StartAsync();
         await t.ReconcileAsync(App, [Namespace("shop", App), ConfigMap("settings", "shop", App)]);
@@ -45,18 +51,19 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_SteadyState_NoWritesAndResourceVersionsUnchanged()
+    public async Task Reconcile_SteadyState_NoWritesAndResourceVersionsUnchanged()
     {
         await using var t = await KubeTarget.StartAsync();
         var desired = new[] { Namespace("shop", App), ConfigMap("settings", "shop", App), Deployment("web", "shop", App) };
-        await t.ReconcileAsync(App, desired);
+        (await t.ReconcileAsync(App, desired)).Outcome.Should().Be(ReconcileOutcome.Applied);
         var before = await Task.WhenAll(desired.Select(d => t.GetAsync(d.Key, d.ApiVersion)));
-        var plan = await t.PlanAsync(App, desired, await t.Inventory.GetAsync(App, CancellationToken.None));
         var writes = t.Api.Faults.Add(new FaultRule { Verb = "apply", StatusCode = 0 });
 
-        var result = await t.Applier.ApplyAsync(plan, new ApplyOptions(), CancellationToken.None);
+        var result = await t.ReconcileAsync(App, desired);
 
-        result.Objects.Should().OnlyContain(o => o.Outcome == ApplyOutcome.Unchanged);
+        result.Outcome.Should().Be(ReconcileOutcome.Synced, result.Describe());
+        result.Result.Plan!.Steps.Should().HaveCount(3).And.OnlyContain(s => s.Action == PlanAction.None, "every object is decided unchanged");
+        result.Objects.Should().BeEmpty("nothing is handed to the applier");
         writes.Hits.Should().Be(0, "a steady state causes no apply request");
         var after = await Task.WhenAll(desired.Select(d => t.GetAsync(d.Key, d.ApiVersion)));
         after.Select(o => ResourceVersion(o!)).Should().Equal(before.Select(o => ResourceVersion(o!)));
@@ -67,8 +74,8 @@ public class ApplierTests
     {
         await using var t = await KubeTarget.StartAsync();
         var desired = new[] { Namespace("shop", App), ConfigMap("settings", "shop", App) };
+        var plan = new ApplyPlan { Application = App, Steps = [.. desired.Select(d => new PlanStep { Key = d.Key, Action = PlanAction.Apply, Desired = d })] };
 
-        var plan = await t.PlanAsync(App, desired, previous: null);
         var result = await t.Applier.ApplyAsync(plan, new ApplyOptions { DryRun = true }, CancellationToken.None);
 
         result.DryRun.Should().BeTrue();
@@ -81,7 +88,7 @@ public class ApplierTests
     {
         await using var t = await KubeTarget.StartAsync();
         var cm = ConfigMap("settings", "default", App);
-        await t.ReconcileAsync(App, [cm]);
+        await t.ApplyAsync(cm);
 
         var steady = await t.Applier.ServerSideDiffAsync(cm, new ApplyOptions(), CancellationToken.None);
         await t.Other.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"a\":\"changed\"}}", V1Patch.PatchType.MergePatch), "settings", "default", fieldManager: "kubectl-edit");
@@ -93,15 +100,16 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_FieldOwnedByAnotherManager_ConflictWithoutForceAndTakenWithForce()
+    public async Task Reconcile_FieldOwnedByAnotherManager_ConflictWithoutForceConflictsAndTakenWithIt()
     {
         await using var t = await KubeTarget.StartAsync();
         await t.ReconcileAsync(App, [ConfigMap("settings", "default", App)]);
         await t.OtherApplyConfigMapAsync("settings", "default", "{\"a\":\"theirs\"}", force: true);
         var desired = new[] { ConfigMap("settings", "default", App) };
 
-        var refused = await t.ReconcileAsync(App, desired);
-        var forced = await t.ReconcileAsync(App, desired, new ApplyOptions { Force = true });
+        var refused = await t.ReconcileAsync(App, desired, a => a with { ForceConflicts = false });
+        (await t.GetAsync(desired[0].Key, "v1"))!.Json.GetProperty("data").GetProperty("a").GetString().Should().Be("theirs", "a conflict overwrites nothing");
+        var forced = await t.ReconcileAsync(App, desired, a => a with { ForceConflicts = true });
 
         var failure = refused.Objects.Single();
         failure.Outcome.Should().Be(ApplyOutcome.Failed);
@@ -111,7 +119,7 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_CrdAndCustomResourceInOneSet_WaitsForEstablishedThenCreates()
+    public async Task Reconcile_CrdAndCustomResourceInOneSet_WaitsForEstablishedThenCreates()
     {
         await using var t = await KubeTarget.StartAsync();
         var crd = Obj($$$"""
@@ -123,27 +131,27 @@ public class ApplierTests
 
         var result = await t.ReconcileAsync(App, [widget, crd]);
 
-        result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => $"{o.Key}: {o.Message}")));
+        result.Succeeded.Should().BeTrue(result.Describe());
         result.Objects.Select(o => o.Key.Kind).Should().Equal("CustomResourceDefinition", "Widget");
         var live = await t.GetAsync(widget.Key, "example.com/v1");
         live!.Json.GetProperty("spec").GetProperty("color").GetString().Should().Be("blue");
     }
 
     [Fact]
-    public async Task ApplyAsync_UnknownKind_FailsNamingKindGroupAndCrd()
+    public async Task Reconcile_UnknownKind_FailsNamingKindGroupAndCrd()
     {
         await using var t = await KubeTarget.StartAsync();
         var gadget = Obj($$$"""{"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g","namespace":"default","labels":{"{{{WellKnown.ApplicationLabel}}}":"{{{App}}}"} } }""");
 
         var result = await t.ReconcileAsync(App, [gadget]);
 
-        var failure = result.Objects.Single();
-        failure.Outcome.Should().Be(ApplyOutcome.Failed);
-        failure.Message.Should().Contain("no kind Gadget in group example.com").And.Contain("is its CRD installed?");
+        result.Outcome.Should().Be(ReconcileOutcome.Failed);
+        result.Objects.Should().BeEmpty("nothing of the revision is applied");
+        result.Result.Error.Should().Contain($"application '{App}'").And.Contain("no kind Gadget in group example.com").And.Contain("is its CRD installed?");
     }
 
     [Fact]
-    public async Task ApplyAsync_ImmutableFieldChanged_FailsNamingFieldByDefault()
+    public async Task Reconcile_ImmutableFieldChanged_FailsNamingFieldByDefault()
     {
         await using var t = await KubeTarget.StartAsync();
         await t.ReconcileAsync(App, [Deployment("web", "default", App)]);
@@ -156,13 +164,13 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_ImmutableFieldChangedWithAllowRecreate_DeletesAndRecreates()
+    public async Task Reconcile_ImmutableFieldChangedWithAllowRecreate_DeletesAndRecreates()
     {
         await using var t = await KubeTarget.StartAsync();
         await t.ReconcileAsync(App, [Deployment("web", "default", App)]);
         var before = await t.GetAsync(Deployment("web", "default", App).Key, "apps/v1");
 
-        var result = await t.ReconcileAsync(App, [Deployment("web", "default", App, selectorApp: "web2")], new ApplyOptions { AllowRecreate = true });
+        var result = await t.ReconcileAsync(App, [Deployment("web", "default", App, selectorApp: "web2")], a => a with { AllowRecreate = true });
 
         var step = result.Objects.Single();
         step.Outcome.Should().Be(ApplyOutcome.Configured, step.Message);
@@ -173,7 +181,7 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_ImmutableFieldChangedWithRecreateAnnotation_Recreates()
+    public async Task Reconcile_ImmutableFieldChangedWithRecreateAnnotation_Recreates()
     {
         await using var t = await KubeTarget.StartAsync();
         await t.ReconcileAsync(App, [Deployment("web", "default", App)]);
@@ -193,7 +201,7 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_ServicePortChangedByAnotherManager_RepairedWithUpdateAndReported()
+    public async Task Reconcile_ServicePortChangedByAnotherManager_RepairedWithUpdateAndReported()
     {
         // Recorded case 41: the forced apply is refused with 422 (duplicate port name) on a real server.
         await using var t = await KubeTarget.StartAsync();
@@ -205,7 +213,7 @@ public class ApplierTests
         await t.Other.CoreV1.PatchNamespacedServiceAsync(
             new V1Patch("[{\"op\":\"replace\",\"path\":\"/spec/ports/0/port\",\"value\":8081}]", V1Patch.PatchType.JsonPatch), "drift-port-svc", "default", fieldManager: "kubectl-patch");
 
-        var result = await t.ReconcileAsync(App, [svc], new ApplyOptions { Force = true });
+        var result = await t.ReconcileAsync(App, [svc], a => a with { ForceConflicts = true });
 
         var step = result.Objects.Single();
         step.Outcome.Should().Be(ApplyOutcome.Configured, step.Message);
@@ -217,15 +225,15 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_TooManyRequestsAndServerErrors_RetriedUntilSuccess()
+    public async Task Reconcile_TooManyRequestsAndServerErrors_RetriedUntilSuccess()
     {
         await using var t = await KubeTarget.StartAsync();
-        var throttled = t.Api.Faults.Add(new FaultRule { Verb = "apply", Resource = "configmaps", StatusCode = 429, RetryAfter = TimeSpan.FromSeconds(1), Times = 1 });
-        var broken = t.Api.Faults.Add(new FaultRule { Verb = "apply", Resource = "namespaces", StatusCode = 500, Times = 2 });
+        var throttled = t.Api.Faults.Add(new FaultRule { Verb = "apply", Resource = "configmaps", Name = "settings", StatusCode = 429, RetryAfter = TimeSpan.FromSeconds(1), Times = 1 });
+        var broken = t.Api.Faults.Add(new FaultRule { Verb = "apply", Resource = "namespaces", Name = "shop", StatusCode = 500, Times = 2 });
 
         var result = await t.ReconcileAsync(App, [Namespace("shop", App), ConfigMap("settings", "shop", App)]);
 
-        result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => o.Message)));
+        result.Succeeded.Should().BeTrue(result.Describe());
         throttled.Hits.Should().Be(1);
         broken.Hits.Should().Be(2);
     }
@@ -255,7 +263,7 @@ public class ApplierTests
     }
 
     [Fact]
-    public async Task ApplyAsync_PersistentServerError_FailsWithStatusAndStopsLaterWaves()
+    public async Task Reconcile_PersistentServerError_FailsWithStatusAndStopsLaterWaves()
     {
         await using var t = await KubeTarget.StartAsync(o => o.MaxRetries = 1);
         t.Api.Faults.Add(new FaultRule { Verb = "apply", Name = "first", StatusCode = 500, Message = "etcd is sad" });

@@ -1,4 +1,6 @@
+using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Kubernetes;
+using GitOps.Sdk.Status;
 using GitOps.Sdk.Testing;
 using static GitOps.Sdk.Kubernetes.Tests.Emulated.KubeTarget;
 
@@ -31,7 +33,7 @@ public sealed class CrdEstablishApplyTests
 
     [Theory]
     [MemberData(nameof(EstablishDelays))]
-    public async Task ApplyAsync_CrdAndCustomResources_LaggingDiscovery_AllCreatedInOneApply(int establishDelayMs)
+    public async Task Reconcile_CrdAndCustomResources_LaggingDiscovery_AllCreatedInOneApply(int establishDelayMs)
     {
         await using var t = await KubeTarget.StartAsync(emulator: new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(establishDelayMs) });
 
@@ -39,7 +41,7 @@ public sealed class CrdEstablishApplyTests
         (await t.Mapper.TryMapAsync("shop.example.org/v1", "Promotion", CancellationToken.None)).Should().BeNull();
         var result = await t.ReconcileAsync(App, [Promotion("summer"), Promotion("winter"), Crd]);
 
-        result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => $"{o.Key}: {o.Outcome} {o.Message}")));
+        result.Succeeded.Should().BeTrue(result.Describe());
         result.Objects.Select(o => o.Outcome).Should().AllBeEquivalentTo(ApplyOutcome.Created);
         (await t.GetAsync(Promotion("summer").Key, "shop.example.org/v1"))!.Json.GetProperty("spec").GetProperty("discount").GetInt32().Should().Be(15);
         (await t.GetAsync(Promotion("winter").Key, "shop.example.org/v1")).Should().NotBeNull();
@@ -75,10 +77,12 @@ public sealed class CrdEstablishApplyTests
     }
 
     [Fact]
-    public async Task ApplyAsync_DryRunCrdNotInstalled_ReportsCustomResourceAsCreatedAfterTheCrd()
+    public async Task DetectOnlyThenDryRun_CrdNotInstalled_ReportsCustomResourceAsCreatedAfterTheCrd()
     {
         await using var t = await KubeTarget.StartAsync(emulator: new KubeApiEmulatorOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(120) });
-        var plan = await t.PlanAsync(App, [Promotion("summer"), Crd], previous: null);
+        var detect = await t.ReconcileAsync(App, [Promotion("summer"), Crd], a => a with { Mode = ReconcileMode.DetectOnly });
+        detect.Outcome.Should().Be(ReconcileOutcome.OutOfSync, detect.Describe());
+        var plan = detect.Result.Plan!;
 
         plan.Steps.Single(s => s.Key.Kind == "Promotion").Reason.Should().Be("will be created after the CRD promotions.shop.example.org");
         var result = await t.Applier.ApplyAsync(plan, new ApplyOptions { DryRun = true }, CancellationToken.None);
@@ -91,7 +95,7 @@ public sealed class CrdEstablishApplyTests
     }
 
     [Fact]
-    public async Task ApplyAsync_CrdNeverEstablishedInTime_FailsNamingTheCrdAndTheOption()
+    public async Task Reconcile_CrdNeverEstablishedInTime_FailsNamingTheCrdAndTheOption()
     {
         await using var t = await KubeTarget.StartAsync(
             o => o.CrdEstablishedTimeout = TimeSpan.FromMilliseconds(300),

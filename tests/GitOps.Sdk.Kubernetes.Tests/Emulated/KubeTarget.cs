@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Kubernetes;
-using GitOps.Sdk.Planning;
 using GitOps.Sdk.Testing;
 using k8s;
 using k8s.Models;
@@ -9,13 +9,18 @@ using k8s.Models;
 namespace GitOps.Sdk.Kubernetes.Tests.Emulated;
 
 /// <summary>
-/// One emulated API server with the Kubernetes target wired to it over HTTP through the real KubernetesClient stack,
-/// plus a second client acting as "another actor" (another field manager, kubectl-like edits).
+/// One emulated API server with the Kubernetes target's pieces wired to it over HTTP through the real KubernetesClient
+/// stack (for tests of those pieces), a second client acting as "another actor" (another field manager, kubectl-like
+/// edits), and <see cref="ReconcileAsync"/>, which runs the real engine against the same server.
 /// </summary>
 internal sealed class KubeTarget : IAsyncDisposable
 {
-    private KubeTarget(KubeApiEmulator api, KubernetesTargetOptions options, TimeProvider? time)
+    private readonly Action<KubernetesTargetOptions> _configure;
+    private EngineHost? _engine;
+
+    private KubeTarget(KubeApiEmulator api, KubernetesTargetOptions options, TimeProvider? time, Action<KubernetesTargetOptions> configure)
     {
+        _configure = configure;
         Api = api;
         Options = options;
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(api.KubeconfigPath);
@@ -49,15 +54,18 @@ internal sealed class KubeTarget : IAsyncDisposable
 
     public static async Task<KubeTarget> StartAsync(Action<KubernetesTargetOptions>? configure = null, KubeApiEmulatorOptions? emulator = null, TimeProvider? time = null)
     {
-        var options = new KubernetesTargetOptions
+        void Configure(KubernetesTargetOptions o)
         {
-            RetryBaseDelay = TimeSpan.FromMilliseconds(20),
-            WatchReconnectBaseDelay = TimeSpan.FromMilliseconds(20),
-            RequestTimeout = TimeSpan.FromSeconds(20),
-        };
-        configure?.Invoke(options);
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
+            o.WatchReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
+            o.RequestTimeout = TimeSpan.FromSeconds(20);
+            configure?.Invoke(o);
+        }
+
+        var options = new KubernetesTargetOptions();
+        Configure(options);
         var api = await KubeApiEmulator.StartAsync(emulator ?? new KubeApiEmulatorOptions());
-        return new KubeTarget(api, options, time);
+        return new KubeTarget(api, options, time, Configure);
     }
 
     public static KubeObject Obj(string json) => KubeObject.Parse(json);
@@ -76,57 +84,24 @@ internal sealed class KubeTarget : IAsyncDisposable
         """);
 
     /// <summary>
-    /// Plans like the reconciler does: reads live state, decides drift with the server-side diff (dry-run apply), then
-    /// lets the <see cref="Planner"/> order and prune.
+    /// Writes <paramref name="objects"/> with the applier alone (a hand-made plan, one apply step each): setup for tests of
+    /// the Kubernetes package's own pieces. Scenarios of the pipeline run through <see cref="ReconcileAsync"/>.
     /// </summary>
-    public async Task<ApplyPlan> PlanAsync(string application, IReadOnlyList<KubeObject> desired, Inventory? previous, PlanOptions? options = null)
+    public async Task<ApplyResult> ApplyAsync(params KubeObject[] objects)
     {
-        var keys = desired.Select(d => (d.Key, d.ApiVersion)).ToList();
-        if (previous is not null)
-        {
-            keys.AddRange(previous.Entries.Select(e => (e.Key, e.ApiVersion)));
-        }
-
-        var live = await LiveState.GetManyAsync(keys.Distinct().ToList(), CancellationToken.None);
-        var diffs = new ConcurrentDictionary<ResourceKey, ResourceDiff>();
-        foreach (var d in desired)
-        {
-            if (!live.ContainsKey(d.Key))
-            {
-                continue;
-            }
-
-            var ssd = await Applier.ServerSideDiffAsync(d, new ApplyOptions(), CancellationToken.None);
-            diffs[d.Key] = new ResourceDiff { Key = d.Key, Action = ssd.HasDrift ? DiffAction.Update : DiffAction.Unchanged };
-        }
-
-        return new Planner().Plan(new PlanRequest
-        {
-            Application = application,
-            Desired = new DesiredState { Objects = [.. desired] },
-            Live = live,
-            Diffs = diffs,
-            PreviousInventory = previous,
-            Options = options ?? new PlanOptions(),
-        });
-    }
-
-    /// <summary>One reconcile with the crash-safe inventory protocol; <paramref name="crashAfterApply"/> stops before the final inventory write.</summary>
-    public async Task<ApplyResult> ReconcileAsync(string application, IReadOnlyList<KubeObject> desired, ApplyOptions? applyOptions = null, PlanOptions? planOptions = null, bool crashAfterApply = false)
-    {
-        var previous = await Inventory.GetAsync(application, CancellationToken.None);
-        var state = new DesiredState { Objects = [.. desired] };
-        var plan = await PlanAsync(application, desired, previous, planOptions);
-        await Inventory.SaveAsync(InventoryUpdates.Pending(application, previous, state), CancellationToken.None);
-        var result = await Applier.ApplyAsync(plan, applyOptions ?? new ApplyOptions(), CancellationToken.None);
-        if (crashAfterApply)
-        {
-            return result;
-        }
-
-        await Inventory.SaveAsync(InventoryUpdates.Completed(application, previous, state, plan, result), CancellationToken.None);
+        var plan = new ApplyPlan { Application = "setup", Steps = [.. objects.Select(o => new PlanStep { Key = o.Key, Action = PlanAction.Apply, Desired = o })] };
+        var result = await Applier.ApplyAsync(plan, new ApplyOptions { Force = true }, CancellationToken.None);
+        result.Succeeded.Should().BeTrue(string.Join("; ", result.Objects.Select(o => o.Message)));
         return result;
     }
+
+    /// <summary>
+    /// One reconcile of <paramref name="application"/> by the real engine: <paramref name="desired"/> is committed to the
+    /// application's repository (served by a git daemon), and a fresh host (<c>AddGitOps().AddGitSource().AddKubernetesTarget()</c>,
+    /// like one <c>gitops reconcile --once</c>) reconciles it into this emulator. Runs share nothing but the cluster.
+    /// </summary>
+    public Task<EngineRun> ReconcileAsync(string application, IReadOnlyList<KubeObject> desired, Func<ApplicationDefinition, ApplicationDefinition>? app = null, CancellationToken cancellationToken = default) =>
+        (_engine ??= new EngineHost(this)).ReconcileAsync(application, desired, app, _configure, cancellationToken);
 
     public async Task<KubeObject?> GetAsync(ResourceKey key, string apiVersion)
     {
@@ -163,6 +138,11 @@ internal sealed class KubeTarget : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_engine is not null)
+        {
+            await _engine.DisposeAsync();
+        }
+
         await LiveState.DisposeAsync();
         Client.Dispose();
         Other.Dispose();

@@ -16,7 +16,7 @@ public class LiveStateTests
     {
         await using var t = await KubeTarget.StartAsync();
         var cm = ConfigMap("settings", "default", App);
-        await t.ReconcileAsync(App, [cm]);
+        await t.ApplyAsync(cm);
         await t.LiveState.WatchAsync(ConfigMaps, "v1", "default", CancellationToken.None);
         var changes = new ConcurrentQueue<LiveChange>();
         using var subscription = t.LiveState.Changes.Subscribe(changes.Enqueue);
@@ -52,7 +52,7 @@ public class LiveStateTests
     public async Task GetAsync_KindNotWatched_ReadsFromServer()
     {
         await using var t = await KubeTarget.StartAsync();
-        await t.ReconcileAsync(App, [Deployment("web", "default", App)]);
+        await t.ApplyAsync(Deployment("web", "default", App));
 
         var live = await t.LiveState.GetAsync(Deployment("web", "default", App).Key, "apps/v1", CancellationToken.None);
         var missing = await t.LiveState.GetAsync(Deployment("nope", "default", App).Key, "apps/v1", CancellationToken.None);
