@@ -181,10 +181,5 @@ public static class InventoryUpdates
     /// <summary>Sorts entries by key (the stored order).</summary>
     /// <param name="entries">The entries.</param>
     /// <returns>The entries sorted by key.</returns>
-    public static ImmutableArray<InventoryEntry> Sort(IEnumerable<InventoryEntry> entries)
-    {
-        var builder = ImmutableArray.CreateRange(entries).ToBuilder();
-        builder.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-        return builder.ToImmutable();
-    }
+    public static ImmutableArray<InventoryEntry> Sort(IEnumerable<InventoryEntry> entries) => Inventory.SortByKey(entries);
 }
