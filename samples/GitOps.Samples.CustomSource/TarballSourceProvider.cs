@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using GitOps.Sdk;
-using GitOps.Sdk.Sources.Archives;
 using Microsoft.Extensions.Options;
 
 namespace GitOps.Samples.CustomSource;

@@ -38,6 +38,16 @@ public sealed record Inventory
 
     /// <summary>Gets the objects, sorted by key.</summary>
     public ImmutableArray<InventoryEntry> Entries { get; init; } = [];
+
+    /// <summary>Sorts entries by key, the order every store keeps them in.</summary>
+    /// <param name="entries">The entries.</param>
+    /// <returns>The entries sorted by key.</returns>
+    public static ImmutableArray<InventoryEntry> SortByKey(IEnumerable<InventoryEntry> entries)
+    {
+        var builder = ImmutableArray.CreateRange(entries).ToBuilder();
+        builder.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        return builder.ToImmutable();
+    }
 }
 
 /// <summary>One object in an inventory.</summary>

@@ -60,6 +60,15 @@ public sealed class GitSourceOptions
     /// <summary>Gets or sets the path of the <c>ssh</c> client used for <c>ssh://</c> and scp-like URLs. <value>Default: <c>ssh</c> (found on PATH).</value></summary>
     [Required]
     public string SshExecutable { get; set; } = "ssh";
+
+    /// <summary>
+    /// Gets signature verification policies by name (see docs/verified-sources.md). A source uses the policy it names in
+    /// <see cref="SourceReference.Properties"/> under <see cref="GitSourceProperties.Verification"/>, else the one whose
+    /// <see cref="GitVerificationOptions.Repositories"/> match its URL; a revision that fails the policy is refused before
+    /// anything is exported, so nothing from it is rendered, applied or pruned.
+    /// <value>Default: empty (no source is verified).</value>
+    /// </summary>
+    public IDictionary<string, GitVerificationOptions> Verification { get; } = new Dictionary<string, GitVerificationOptions>(StringComparer.Ordinal);
 }
 
 /// <summary>Progress of one Git transfer, reported through <see cref="GitSourceOptions.Progress"/>.</summary>

@@ -102,13 +102,14 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
             ? RefResolver.ForCommit(source.Ref!.Trim())
             : await ResolveRefAsync(source, url, auth, kind, cancellationToken).ConfigureAwait(false);
         var settings = new ExportSettings([.. options.Ignore], [.. options.Include], options.UseSourceIgnoreFiles);
+        var policy = RevisionVerifier.Select(options, source, url);
 
         using var timeout = new CancellationTokenSource(options.FetchTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         FetchResult result;
         try
         {
-            result = await cache.RunLockedAsync(url, token => FetchLocked(url, auth, resolved, path, settings, token), linked.Token).ConfigureAwait(false);
+            result = await cache.RunLockedAsync(url, token => FetchLocked(url, auth, resolved, path, settings, policy, token), linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -243,12 +244,12 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
         return refs;
     }
 
-    private FetchResult FetchLocked(GitUrl url, GitAuth auth, ResolvedRef resolved, string path, ExportSettings settings, CancellationToken cancellationToken)
+    private FetchResult FetchLocked(GitUrl url, GitAuth auth, ResolvedRef resolved, string path, ExportSettings settings, VerificationPolicy? policy, CancellationToken cancellationToken)
     {
         using var repo = cache.Open(url);
         var commit = repo.Lookup<Commit>(resolved.Commit);
         var downloaded = false;
-        if (commit is null)
+        if (commit is null || RevisionVerifier.NeedsTagFetch(repo, policy, resolved))
         {
             Download(repo, url, auth, resolved, cancellationToken);
             downloaded = true;
@@ -284,6 +285,15 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
         if (resolved.RefName is not null)
         {
             metadata["git.ref"] = resolved.RefName;
+        }
+
+        if (policy is not null)
+        {
+            // Before the export: a refused revision never reaches the renderers.
+            var signer = RevisionVerifier.Verify(repo, commit, resolved, policy, url.Display, timeProvider.GetUtcNow());
+            metadata["git.verifiedBy"] = signer;
+            metadata["git.verification"] = $"{policy.Name} ({policy.Mode})";
+            Log.Verified(logger, url.Display, resolved.Revision, policy.Name, signer);
         }
 
         if (cache.FindExport(url, commit.Sha, path, settings) is { } existing)

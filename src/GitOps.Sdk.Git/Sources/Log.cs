@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "git {Url}: {Revision} path '{Path}' is {Digest} (downloaded: {Downloaded})")]
     public static partial void Fetched(ILogger logger, string url, string revision, string path, string digest, bool downloaded);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "git {Url}: {Revision} verified by policy '{Policy}': signed by {Signer}")]
+    public static partial void Verified(ILogger logger, string url, string revision, string policy, string signer);
 }

@@ -1,4 +1,4 @@
-using GitOps.Sdk.Sources;
+using GitOps.Sdk.Shared;
 
 namespace GitOps.Sdk.Git;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GitOps.Sdk.Manifests;
 
 namespace GitOps.Sdk.Helm.Rendering;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using GitOps.Sdk.Manifests;
 using GitOps.Sdk.Rendering.Tools;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,7 +19,7 @@ namespace GitOps.Sdk.Helm.Rendering;
 /// relative to the chart folder that must stay inside the artifact), then the inline <see cref="RenderOptions.Values"/>.
 /// </para>
 /// <para>
-/// The output goes through <see cref="ManifestReader"/>, one file per template (from Helm's <c># Source:</c> comments), so an
+/// The output goes through the engine's <see cref="IManifestReader"/>, one file per template (from Helm's <c># Source:</c> comments), so an
 /// error names the template file. Objects annotated <c>helm.sh/hook</c> go to <see cref="DesiredState.Hooks"/>, marked with
 /// <see cref="WellKnown.HelmHookAnnotation"/>; they are also in <see cref="DesiredState.Objects"/> only when
 /// <see cref="RenderOptions.ApplyHooks"/> is set.
@@ -55,17 +54,21 @@ public sealed partial class HelmRenderer : IRenderer
         ["--set", "--set-string", "--set-json", "--set-literal", "--skip-tests", "--skip-crds", "--no-hooks", "--is-upgrade", "--skip-schema-validation", "--disable-openapi-validation", "--show-only", "-s"];
 
     private readonly HelmRendererOptions _options;
+    private readonly IManifestReader _manifests;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="options">The renderer settings.</param>
+    /// <param name="manifests">Reads the tool's output (the engine registers it with <c>AddGitOps()</c>).</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock for timeouts; the system clock when <see langword="null"/>.</param>
-    public HelmRenderer(IOptions<HelmRendererOptions> options, ILogger<HelmRenderer>? logger = null, TimeProvider? timeProvider = null)
+    public HelmRenderer(IOptions<HelmRendererOptions> options, IManifestReader manifests, ILogger<HelmRenderer>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(manifests);
         _options = options.Value;
+        _manifests = manifests;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
@@ -383,7 +386,7 @@ public sealed partial class HelmRenderer : IRenderer
 
     private RenderResult Read(string output, string chartPath, RenderOptions options)
     {
-        var reader = new ManifestReader();
+        var reader = _manifests;
         var objects = ImmutableArray.CreateBuilder<KubeObject>();
         var hooks = ImmutableArray.CreateBuilder<KubeObject>();
         var errors = new List<ManifestError>();

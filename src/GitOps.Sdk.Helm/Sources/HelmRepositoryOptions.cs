@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using GitOps.Sdk.Sources.Archives;
 
 namespace GitOps.Sdk.Helm.Sources;
 

@@ -20,7 +20,7 @@ namespace GitOps.Sdk.Kubernetes;
 /// optimistic concurrency: an update carries the resourceVersion this store last read or wrote, so a write based on a
 /// stale read fails with 409 Conflict instead of overwriting another writer's inventory. For crash safety, the reconciler saves the
 /// union of the previous inventory and the new desired set before applying and the final set afterwards
-/// (<see cref="InventoryUpdates"/>): a crash in between never loses track of an object.
+/// (the engine's pending-then-completed protocol): a crash in between never loses track of an object.
 /// </remarks>
 public sealed class KubernetesInventoryStore : IInventoryStore
 {
@@ -123,7 +123,7 @@ public sealed class KubernetesInventoryStore : IInventoryStore
                 }
             }
 
-            return new Inventory { Application = application, Revision = string.IsNullOrEmpty(revision) ? null : revision, Entries = InventoryUpdates.Sort(entries) };
+            return new Inventory { Application = application, Revision = string.IsNullOrEmpty(revision) ? null : revision, Entries = Inventory.SortByKey(entries) };
         }
         catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
         {
@@ -140,7 +140,7 @@ public sealed class KubernetesInventoryStore : IInventoryStore
     {
         ArgumentNullException.ThrowIfNull(inventory);
         var entries = new JsonArray();
-        foreach (var e in InventoryUpdates.Sort(inventory.Entries))
+        foreach (var e in Inventory.SortByKey(inventory.Entries))
         {
             var item = new JsonObject { ["key"] = e.Key.ToString(), ["apiVersion"] = e.ApiVersion };
             if (e.AppliedHash is not null)

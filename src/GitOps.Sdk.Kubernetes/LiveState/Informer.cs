@@ -1,9 +1,5 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.IO.Hashing;
 using System.Net;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 
 namespace GitOps.Sdk.Kubernetes;
@@ -16,8 +12,6 @@ namespace GitOps.Sdk.Kubernetes;
 /// </summary>
 internal sealed class Informer : IAsyncDisposable
 {
-    private static readonly byte[] NewLine = "\n"u8.ToArray();
-
     private readonly KubeApiClient _client;
     private readonly Action<LiveChange> _publish;
     private readonly ConcurrentDictionary<(string Namespace, string Name), CachedObject> _store = new();
@@ -244,61 +238,23 @@ internal sealed class Informer : IAsyncDisposable
         }
 
         using var stream = await response.Content.ReadAsStreamAsync(stop).ConfigureAwait(false);
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
-        var scanFrom = 0;
-        while (true)
+        await foreach (var line in JsonLines.ReadAsync(stream, stop).ConfigureAwait(false))
         {
-            var memory = buffer.GetMemory(8 * 1024);
-            var read = await stream.ReadAsync(memory, stop).ConfigureAwait(false);
-            if (read == 0)
+            events++;
+            if (HandleEvent(line) == WatchOutcome.Gone)
             {
-                // A server (or proxy) that closes watches at once, without a single event, must not make this loop spin.
-                var quick = events == 0 && _client.Time.GetUtcNow() - opened < TimeSpan.FromSeconds(1);
-                if (quick)
-                {
-                    _lastFailure = "the watch closed at once without events";
-                }
-
-                return quick ? WatchOutcome.Failed : WatchOutcome.Ended;
-            }
-
-            buffer.Advance(read);
-
-            // Handle every complete line; keep the incomplete tail.
-            var written = buffer.WrittenMemory;
-            var start = 0;
-            while (true)
-            {
-                var nl = written.Span[scanFrom..].IndexOf(NewLine[0]);
-                if (nl < 0)
-                {
-                    scanFrom = written.Length;
-                    break;
-                }
-
-                var end = scanFrom + nl;
-                var line = written[start..end];
-                if (!line.Span.Trim((byte)' ').IsEmpty)
-                {
-                    events++;
-                    if (HandleEvent(line) == WatchOutcome.Gone)
-                    {
-                        return WatchOutcome.Gone;
-                    }
-                }
-
-                start = end + 1;
-                scanFrom = start;
-            }
-
-            if (start > 0)
-            {
-                var tail = written[start..].ToArray();
-                buffer.ResetWrittenCount();
-                buffer.Write(tail);
-                scanFrom -= start;
+                return WatchOutcome.Gone;
             }
         }
+
+        // A server (or proxy) that closes watches at once, without a single event, must not make this loop spin.
+        var quick = events == 0 && _client.Time.GetUtcNow() - opened < TimeSpan.FromSeconds(1);
+        if (quick)
+        {
+            _lastFailure = "the watch closed at once without events";
+        }
+
+        return quick ? WatchOutcome.Failed : WatchOutcome.Ended;
     }
 
     private WatchOutcome HandleEvent(ReadOnlyMemory<byte> line)
@@ -366,66 +322,5 @@ internal sealed class Informer : IAsyncDisposable
         Ended,
         Gone,
         Failed,
-    }
-}
-
-/// <summary>One cached object: raw JSON bytes, its 64-bit content hash and the fields needed to index it.</summary>
-internal sealed class CachedObject
-{
-    private CachedObject(byte[] json, ulong hash, ResourceKey key, string resourceVersion)
-    {
-        Json = json;
-        Hash = hash;
-        Key = key;
-        ResourceVersion = resourceVersion;
-    }
-
-    public byte[] Json { get; }
-
-    public ulong Hash { get; }
-
-    public ResourceKey Key { get; }
-
-    public string Namespace => Key.Namespace;
-
-    public string Name => Key.Name;
-
-    public string ResourceVersion { get; }
-
-    public KubeObject ToKubeObject() => KubeObject.Parse(Json);
-
-    /// <summary>Copies an object element's raw bytes; list items lack apiVersion and kind, so those are added.</summary>
-    public static CachedObject FromElement(JsonElement element, RestMapping mapping)
-    {
-        var raw = JsonMarshal.GetRawUtf8Value(element);
-        byte[] json;
-        if (element.TryGetProperty("kind", out _) && element.TryGetProperty("apiVersion", out _))
-        {
-            json = raw.ToArray();
-        }
-        else
-        {
-            var prefix = Encoding.UTF8.GetBytes($"{{\"apiVersion\":{JsonSerializer.Serialize(mapping.ApiVersion)},\"kind\":{JsonSerializer.Serialize(mapping.Kind)}");
-            var rest = raw[1..].TrimStart(" \r\n\t"u8);
-            json = new byte[prefix.Length + 1 + rest.Length];
-            prefix.CopyTo(json, 0);
-            var offset = prefix.Length;
-            if (rest.Length > 0 && rest[0] != (byte)'}')
-            {
-                json[offset++] = (byte)',';
-            }
-            else
-            {
-                json = json[..^1];
-            }
-
-            rest.CopyTo(json.AsSpan(offset));
-        }
-
-        var meta = element.TryGetProperty("metadata", out var m) ? m : default;
-        var ns = mapping.Namespaced ? Informer.ReadString(meta, "namespace") ?? string.Empty : string.Empty;
-        var name = Informer.ReadString(meta, "name") ?? string.Empty;
-        var rv = Informer.ReadString(meta, "resourceVersion") ?? string.Empty;
-        return new CachedObject(json, XxHash3.HashToUInt64(json), new ResourceKey(mapping.Group, mapping.Kind, ns, name), rv);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Reactive.Subjects;
 using k8s;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +26,7 @@ public sealed class KubernetesLiveState : ILiveState, IAsyncDisposable
     private readonly KubeApiClient _client;
     private readonly KubernetesRestMapper _mapper;
     private readonly ConcurrentDictionary<(GroupKind, string), Lazy<Task<Informer>>> _informers = new();
-    private readonly Subject<LiveChange> _changes = new();
+    private readonly ChangeBroadcast<LiveChange> _changes = new();
     private readonly Lock _publishLock = new();
     private bool _disposed;
 
@@ -189,7 +188,6 @@ public sealed class KubernetesLiveState : ILiveState, IAsyncDisposable
 
         _informers.Clear();
         _changes.OnCompleted();
-        _changes.Dispose();
     }
 
     internal Informer? FindInformer(GroupKind groupKind, string @namespace)

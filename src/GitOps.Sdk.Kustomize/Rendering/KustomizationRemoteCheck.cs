@@ -1,4 +1,3 @@
-using GitOps.Sdk.Manifests;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

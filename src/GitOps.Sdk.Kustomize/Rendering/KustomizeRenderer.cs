@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using GitOps.Sdk.Manifests;
 using GitOps.Sdk.Rendering.Tools;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,7 +8,7 @@ namespace GitOps.Sdk.Kustomize.Rendering;
 
 /// <summary>
 /// Renders a kustomization with <c>kustomize build</c> when a standalone kustomize is available, else with
-/// <c>kubectl kustomize</c>. The output goes through <see cref="ManifestReader"/> like every renderer's.
+/// <c>kubectl kustomize</c>. The output goes through the engine's <see cref="IManifestReader"/> like every renderer's.
 /// </summary>
 /// <remarks>
 /// The build runs in the kustomization's folder with a timeout that kills the process tree; its standard error is the
@@ -37,17 +36,21 @@ public sealed partial class KustomizeRenderer : IRenderer
     private static readonly string[] ApplicationArguments = ["--reorder", "--enable-managedby-label", "--helm-api-versions", "--helm-kube-version", "--stack-trace"];
 
     private readonly KustomizeRendererOptions _options;
+    private readonly IManifestReader _manifests;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="options">The renderer settings.</param>
+    /// <param name="manifests">Reads the tool's output (the engine registers it with <c>AddGitOps()</c>).</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock for timeouts; the system clock when <see langword="null"/>.</param>
-    public KustomizeRenderer(IOptions<KustomizeRendererOptions> options, ILogger<KustomizeRenderer>? logger = null, TimeProvider? timeProvider = null)
+    public KustomizeRenderer(IOptions<KustomizeRendererOptions> options, IManifestReader manifests, ILogger<KustomizeRenderer>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(manifests);
         _options = options.Value;
+        _manifests = manifests;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
@@ -173,7 +176,7 @@ public sealed partial class KustomizeRenderer : IRenderer
             return Fail(new ManifestError($"kustomize build failed (exit {result.ExitCode}): {(stderr.Length == 0 ? "(no error output)" : stderr)}", kustomizationFile) { Code = "kustomize-build-failed" });
         }
 
-        var read = new ManifestReader().Read(result.StandardOutput, kustomizationFile);
+        var read = _manifests.Read(result.StandardOutput, kustomizationFile);
         return read.Errors.IsDefaultOrEmpty
             ? RenderResult.Success(new DesiredState { Objects = read.Objects }, Name)
             : RenderResult.Failure(read.Errors, Name);

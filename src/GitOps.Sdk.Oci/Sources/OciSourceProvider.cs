@@ -1,8 +1,6 @@
 using GitOps.Sdk.Shared;
 using System.Text.Json;
 using GitOps.Sdk.Oci.Distribution;
-using GitOps.Sdk.Sources;
-using GitOps.Sdk.Sources.Archives;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Sdk.Testing.Emulator;
 using Microsoft.AspNetCore.Builder;
@@ -81,15 +78,15 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         var persistence = options.StateDirectory is null ? null : StatePersistence.Open(core, options.StateDirectory);
         if (persistence is not null)
         {
-            core.RestoreCrds();
+            core.Crds.Restore();
         }
 
         if (options.CreateDefaultNamespaces)
         {
-            core.Bootstrap();
+            core.Namespaces.Bootstrap();
         }
 
-        var certificate = options.UseTls ? CreateCertificate() : null;
+        var certificate = options.UseTls ? EmulatorConnection.CreateCertificate() : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel =>
@@ -139,30 +136,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             Directory.CreateDirectory(dir);
         }
 
-        var server = BaseAddress.ToString().TrimEnd('/');
-        var ca = _certificate is null
-            ? string.Empty
-            : "    certificate-authority-data: " + Convert.ToBase64String(Encoding.ASCII.GetBytes(_certificate.ExportCertificatePem())) + "\n";
-        var text =
-            "apiVersion: v1\n" +
-            "kind: Config\n" +
-            "clusters:\n" +
-            "- name: emulator\n" +
-            "  cluster:\n" +
-            $"    server: {server}\n" +
-            ca +
-            "contexts:\n" +
-            "- name: emulator\n" +
-            "  context:\n" +
-            "    cluster: emulator\n" +
-            "    user: emulator\n" +
-            "    namespace: default\n" +
-            "current-context: emulator\n" +
-            "users:\n" +
-            "- name: emulator\n" +
-            "  user:\n" +
-            "    token: emulator\n";
-        File.WriteAllText(path, text);
+        File.WriteAllText(path, EmulatorConnection.Kubeconfig(BaseAddress, _certificate));
     }
 
     /// <summary>Server-side applies a manifest as another field manager (an "other actor", e.g. a person with kubectl) to simulate drift.</summary>
@@ -329,7 +303,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         {
             for (var attempt = 0; attempt < 600 && !_stopping.IsCancellationRequested; attempt++)
             {
-                if (_core.FinishNamespaceTermination(ns))
+                if (_core.Namespaces.FinishTermination(ns))
                 {
                     return;
                 }
@@ -356,7 +330,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _core.StopControllers();
+        _core.Crds.StopTimers();
         _persistence?.Dispose();
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -380,74 +354,5 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     public void SaveState()
     {
         _persistence?.Compact();
-    }
-
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=gitops-emulator", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        var now = DateTimeOffset.UtcNow;
-        using var cert = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
-        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
-    }
-}
-
-/// <summary>An "another actor" call to a <see cref="KubeApiEmulator"/> was refused; <see cref="Status"/> is the API server's <c>Status</c> body.</summary>
-public sealed class KubeApiEmulatorException : Exception
-{
-    /// <summary>Initializes a new instance of the <see cref="KubeApiEmulatorException"/> class.</summary>
-    public KubeApiEmulatorException()
-        : this(500, "{}")
-    {
-    }
-
-    /// <summary>Initializes a new instance of the <see cref="KubeApiEmulatorException"/> class.</summary>
-    /// <param name="message">The message.</param>
-    public KubeApiEmulatorException(string message)
-        : base(message)
-    {
-        Status = "{}";
-    }
-
-    /// <summary>Initializes a new instance of the <see cref="KubeApiEmulatorException"/> class.</summary>
-    /// <param name="message">The message.</param>
-    /// <param name="innerException">The cause.</param>
-    public KubeApiEmulatorException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Status = "{}";
-    }
-
-    /// <summary>Initializes a new instance of the <see cref="KubeApiEmulatorException"/> class.</summary>
-    /// <param name="code">The HTTP status code the API would have answered.</param>
-    /// <param name="status">The <c>Status</c> body as JSON.</param>
-    public KubeApiEmulatorException(int code, string status)
-        : base(MessageOf(status))
-    {
-        Code = code;
-        Status = status;
-    }
-
-    /// <summary>Gets the HTTP status code.</summary>
-    public int Code { get; }
-
-    /// <summary>Gets the <c>Status</c> body as JSON.</summary>
-    public string Status { get; }
-
-    private static string MessageOf(string status)
-    {
-        try
-        {
-            return (string?)JsonNode.Parse(status)?["message"] ?? status;
-        }
-        catch (JsonException)
-        {
-            return status;
-        }
     }
 }

@@ -177,7 +177,7 @@ internal sealed class StatePersistence : IDisposable
         {
             // Older snapshots hold bare objects; their storage key comes from the served kinds (CRDs first).
             var obj = entry["object"] as JsonObject ?? entry;
-            if ((string?)obj["kind"] == "CustomResourceDefinition" && EmulatorCore.NamesAccepted(obj))
+            if ((string?)obj["kind"] == "CustomResourceDefinition" && CrdController.NamesAccepted(obj))
             {
                 _core.Registry.RegisterCrd(obj);
             }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace GitOps.Sdk.Testing.Emulator;
@@ -146,4 +147,34 @@ internal static class StatusErrors
     }
 
     private static string ApiVersionOf(FieldConflict c) => c.ApiVersion ?? "v1";
+
+    /// <summary>The answer of a fault rule.</summary>
+    public static ApiException Injected(FaultRule fault)
+    {
+        var code = fault.StatusCode;
+        var (reason, message) = code switch
+        {
+            429 => ("TooManyRequests", "Too many requests, please try again later."),
+            409 => ("Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again"),
+            500 => ("InternalError", "Internal error occurred: injected fault"),
+            503 => ("ServiceUnavailable", "The server is currently unable to handle the request"),
+            504 => ("Timeout", "The server was unable to return a response in the time allotted, but may still be processing the request"),
+            404 => ("NotFound", "the server could not find the requested resource"),
+            403 => ("Forbidden", "forbidden: injected fault"),
+            401 => ("Unauthorized", "Unauthorized"),
+            _ => ("InternalError", "injected fault"),
+        };
+        var details = fault.RetryAfter is TimeSpan ra ? new JsonObject { ["retryAfterSeconds"] = (int)Math.Ceiling(ra.TotalSeconds) } : null;
+        return new ApiException(code, StatusErrors.Status(code, reason, fault.Message ?? message, details))
+        {
+            RetryAfter = fault.RetryAfter is TimeSpan r ? ((int)Math.Ceiling(r.TotalSeconds)).ToString(CultureInfo.InvariantCulture) : null,
+        };
+    }
+
+    /// <summary>A path the server does not serve: a 404 <c>Status</c>.</summary>
+    public static ApiException NotFoundPath() =>
+        new(404, StatusErrors.Status(404, "NotFound", "the server could not find the requested resource", new JsonObject()));
+
+    /// <summary>A group version nobody serves (yet): the request falls through to the server's plain-text 404 handler.</summary>
+    public static ApiException PageNotFound() => new(404, StatusErrors.Status(404, "NotFound", "404 page not found", null)) { PageNotFound = true };
 }

@@ -165,7 +165,7 @@ public sealed class InMemoryCluster : ILiveState, IDisposable
         lock (_lock)
         {
             _objects.TryGetValue(desired.Key, out var existing);
-            var desiredFields = Leaves(desired.Json);
+            var desiredFields = FieldPaths.Leaves(desired.Json);
             if (existing is not null && !force)
             {
                 foreach (var (manager, owned) in existing.Managers)
@@ -177,7 +177,7 @@ public sealed class InMemoryCluster : ILiveState, IDisposable
 
                     foreach (var path in owned.Paths)
                     {
-                        if (desiredFields.TryGetValue(path, out var value) && Leaves(existing.Object.Json).TryGetValue(path, out var liveValue) && value != liveValue)
+                        if (desiredFields.TryGetValue(path, out var value) && FieldPaths.Leaves(existing.Object.Json).TryGetValue(path, out var liveValue) && value != liveValue)
                         {
                             return (ApplyOutcome.Failed, null, $"Apply failed with 1 conflict: conflict with \"{manager}\": {path}");
                         }
@@ -199,15 +199,15 @@ public sealed class InMemoryCluster : ILiveState, IDisposable
                     {
                         if (!desiredFields.ContainsKey(path) && !existing.Managers.Any(m => m.Key != fieldManager && m.Value.Paths.Contains(path)))
                         {
-                            RemovePath(merged, path);
+                            FieldPaths.RemovePath(merged, path);
                         }
                     }
                 }
 
-                Merge(merged, desired.ToJsonObject());
+                FieldPaths.Merge(merged, desired.ToJsonObject());
             }
 
-            var unchanged = existing is not null && SameContent(existing.Object, merged);
+            var unchanged = existing is not null && FieldPaths.SameContent(existing.Object, merged);
             if (unchanged)
             {
                 return (ApplyOutcome.Unchanged, existing!.Object, null);
@@ -253,19 +253,19 @@ public sealed class InMemoryCluster : ILiveState, IDisposable
                 node = existing?.Object.ToJsonObject() ?? applied.ToJsonObject();
                 if (existing is not null)
                 {
-                    var desiredFields = Leaves(applied.Json);
+                    var desiredFields = FieldPaths.Leaves(applied.Json);
                     if (existing.Managers.TryGetValue(fieldManager, out var before))
                     {
                         foreach (var path in before.Paths)
                         {
                             if (!desiredFields.ContainsKey(path) && !existing.Managers.Any(m => m.Key != fieldManager && m.Value.Paths.Contains(path)))
                             {
-                                RemovePath(node, path);
+                                FieldPaths.RemovePath(node, path);
                             }
                         }
                     }
 
-                    Merge(node, applied.ToJsonObject());
+                    FieldPaths.Merge(node, applied.ToJsonObject());
                 }
             }
             else
@@ -283,7 +283,7 @@ public sealed class InMemoryCluster : ILiveState, IDisposable
             metadata["uid"] = existing?.Uid ?? Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = existing?.Created ?? now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
             var generation = existing?.Generation ?? 1;
-            if (existing is not null && !SameSpec(existing.Object, node))
+            if (existing is not null && !FieldPaths.SameSpec(existing.Object, node))
             {
                 generation++;
             }
@@ -291,12 +291,12 @@ public sealed class InMemoryCluster : ILiveState, IDisposable
             metadata["generation"] = generation;
 
             var managers = existing?.Managers.ToDictionary(static p => p.Key, static p => p.Value) ?? [];
-            var newLeaves = Leaves(JsonSerializer.SerializeToElement(node));
-            var oldLeaves = existing is null ? [] : Leaves(existing.Object.Json);
+            var newLeaves = FieldPaths.Leaves(JsonSerializer.SerializeToElement(node));
+            var oldLeaves = existing is null ? [] : FieldPaths.Leaves(existing.Object.Json);
             HashSet<string> mine;
             if (ownAll)
             {
-                mine = [.. Leaves(applied!.Json).Keys];
+                mine = [.. FieldPaths.Leaves(applied!.Json).Keys];
             }
             else
             {
@@ -375,114 +375,6 @@ public sealed class InMemoryCluster : ILiveState, IDisposable
         }
 
         return array;
-    }
-
-    /// <summary>Leaf paths (JSON pointers) of the fields a writer sets: everything but identity, server metadata and status. Arrays are leaves.</summary>
-    private static Dictionary<string, string> Leaves(JsonElement root)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in root.EnumerateObject())
-        {
-            if (p.Name is "apiVersion" or "kind" or "status")
-            {
-                continue;
-            }
-
-            if (p.Name == "metadata")
-            {
-                foreach (var m in p.Value.EnumerateObject())
-                {
-                    if (m.Name is "labels" or "annotations")
-                    {
-                        Walk(m.Value, "/metadata/" + m.Name, result);
-                    }
-                }
-
-                continue;
-            }
-
-            Walk(p.Value, "/" + Escape(p.Name), result);
-        }
-
-        return result;
-    }
-
-    private static void Walk(JsonElement e, string path, Dictionary<string, string> result)
-    {
-        if (e.ValueKind == JsonValueKind.Object && e.EnumerateObject().Any())
-        {
-            foreach (var p in e.EnumerateObject())
-            {
-                Walk(p.Value, path + "/" + Escape(p.Name), result);
-            }
-        }
-        else
-        {
-            result[path] = e.GetRawText();
-        }
-    }
-
-    private static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
-
-    private static void RemovePath(JsonObject root, string path)
-    {
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries)
-            .Select(static s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))
-            .ToArray();
-        JsonObject? current = root;
-        for (var i = 0; i < segments.Length - 1 && current is not null; i++)
-        {
-            current = current[segments[i]] as JsonObject;
-        }
-
-        current?.Remove(segments[^1]);
-    }
-
-    private static void Merge(JsonObject target, JsonObject source)
-    {
-        foreach (var (name, value) in source.ToList())
-        {
-            source.Remove(name);
-            if (value is JsonObject sourceChild && target[name] is JsonObject targetChild)
-            {
-                Merge(targetChild, sourceChild);
-            }
-            else
-            {
-                target[name] = value;
-            }
-        }
-    }
-
-    private static bool SameContent(KubeObject existing, JsonObject merged)
-    {
-        var a = existing.ToJsonObject();
-        Strip(a);
-        var b = (JsonObject)merged.DeepClone();
-        Strip(b);
-        return JsonNode.DeepEquals(a, b);
-
-        static void Strip(JsonObject o)
-        {
-            if (o["metadata"] is JsonObject m)
-            {
-                foreach (var name in (ReadOnlySpan<string>)["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation"])
-                {
-                    m.Remove(name);
-                }
-            }
-        }
-    }
-
-    private static bool SameSpec(KubeObject existing, JsonObject node)
-    {
-        var a = existing.ToJsonObject();
-        var b = (JsonObject)node.DeepClone();
-        a.Remove("metadata");
-        a.Remove("status");
-        b.Remove("metadata");
-        b.Remove("status");
-        return JsonNode.DeepEquals(a, b);
     }
 
     private sealed record Entry(KubeObject Object, string Uid, string Created, long Generation, Dictionary<string, Owned> Managers);

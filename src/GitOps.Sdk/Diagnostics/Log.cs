@@ -55,6 +55,6 @@ internal static partial class Log
     [LoggerMessage(17, LogLevel.Warning, "{Application}: watching {Kind} failed ({Reason}); trying again on the next reconcile")]
     public static partial void WatchFailed(ILogger logger, string application, GroupKind kind, string reason);
 
-    [LoggerMessage(40, LogLevel.Warning, "Confinement of {Application} refused revision {Revision}: {Count} object(s) outside its policy, nothing applied or pruned: {Violations}")]
+    [LoggerMessage(42, LogLevel.Warning, "Confinement of {Application} refused revision {Revision}: {Count} object(s) outside its policy, nothing applied or pruned: {Violations}")]
     public static partial void ConfinementViolated(ILogger logger, string application, string? revision, int count, string violations);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text;
 
 namespace GitOps.Sdk.Manifests;
@@ -57,7 +56,7 @@ namespace GitOps.Sdk.Manifests;
 /// }
 /// </code>
 /// </example>
-public sealed class ManifestReader
+public sealed class ManifestReader : IManifestReader
 {
     private readonly ManifestReaderOptions _options;
 
@@ -130,19 +129,4 @@ public sealed class ManifestReader
 
         return Read(text, displayName);
     }
-}
-
-/// <summary>The objects read from one stream, or the errors that prevented it.</summary>
-public sealed record ManifestReadResult
-{
-    /// <summary>Gets the objects in stream order (List items in place of their List); empty when <see cref="Errors"/> is not.</summary>
-    public ImmutableArray<KubeObject> Objects { get; init; } = [];
-
-    /// <summary>Gets the problems found, each naming file, document index, line and column.</summary>
-    public ImmutableArray<ManifestError> Errors { get; init; } = [];
-
-    /// <summary>Gets a value indicating whether the stream was read without errors.</summary>
-    public bool Succeeded => Errors.IsDefaultOrEmpty;
-
-    internal static ManifestReadResult Failure(ManifestError error) => new() { Errors = [error] };
 }

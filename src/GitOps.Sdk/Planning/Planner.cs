@@ -263,7 +263,7 @@ public sealed class Planner : IPlanner
 
     private static int ContainerOrder(ResourceKey key) => PruneGuard.IsNamespace(key) ? 1 : PruneGuard.IsCrd(key) ? 2 : 0;
 
-    private static string ComputeHash(string application, ImmutableArray<PlanStep> steps)
+    internal static string ComputeHash(string application, ImmutableArray<PlanStep> steps)
     {
         var text = new StringBuilder();
         text.Append(application).Append('\n');

@@ -4,12 +4,12 @@ namespace GitOps.Sdk.Rendering;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Application {Application} at {Revision}: rendering with {Renderer}")]
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Application {Application} at {Revision}: rendering with {Renderer}")]
     public static partial void Rendering(ILogger logger, string application, string revision, string renderer);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Application {Application} at {Revision}: render cache hit ({Renderer})")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Application {Application} at {Revision}: render cache hit ({Renderer})")]
     public static partial void CacheHit(ILogger logger, string application, string revision, string renderer);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Application {Application} at {Revision}: rendering failed with {Count} errors")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Application {Application} at {Revision}: rendering failed with {Count} errors")]
     public static partial void RenderFailed(ILogger logger, string application, string revision, int count);
 }

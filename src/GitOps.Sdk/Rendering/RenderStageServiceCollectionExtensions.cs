@@ -1,5 +1,6 @@
 using GitOps.Sdk;
 using GitOps.Sdk.Rendering;
+using GitOps.Sdk.Manifests;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RenderStageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="RenderStage"/> as <see cref="IRenderStage"/>, the plain-directory renderer and the built-in
+    /// Registers <see cref="RenderStage"/> as <see cref="IRenderStage"/>, the manifest reader renderers use (<see cref="IManifestReader"/>), the plain-directory renderer and the built-in
     /// transforms (default namespace, common labels and annotations, variable substitution, ownership marks). Calling it
     /// twice is harmless; a host's own <see cref="IRenderTransform"/>s and <see cref="IRenderer"/>s are added with
     /// <c>TryAddEnumerable</c> beside them.
@@ -22,6 +23,7 @@ public static class RenderStageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RenderStage>();
         services.TryAddSingleton<IRenderStage>(sp => sp.GetRequiredService<RenderStage>());
+        services.TryAddSingleton<IManifestReader>(static _ => new ManifestReader());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderer, PlainDirectoryRenderer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, DefaultNamespaceTransform>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderTransform, CreateNamespaceTransform>());

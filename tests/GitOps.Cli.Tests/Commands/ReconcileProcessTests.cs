@@ -68,6 +68,45 @@ public sealed class ReconcileProcessTests
     }
 
     [Fact]
+    public async Task Reconcile_Continuous_DriftByAnotherActorCorrectedAndPrinted_ThenSigtermExitsZero()
+    {
+        using var temp = new TempDirectory("gitops-cli-process");
+        await using var world = await World.CreateAsync(temp, kustomize: false);
+
+        await using var cli = CliProcess.Start(
+            ["reconcile", "--source", world.Url, "--ref", "main", "--path", "app", "--namespace", "default", "--kubeconfig", world.Api.KubeconfigPath]);
+        await cli.WaitForOutputAsync("Applied at");
+        await cli.WaitForOutputAsync("watching");
+
+        // Someone edits the object while the CLI runs: its watch sees it, the drift is printed with who made it, and reverted.
+        await world.Api.MutateAsync("v1", "ConfigMap", "default", "settings", o => o["data"]!["k"] = "edited by hand", manager: "kubectl-edit");
+        var output = await cli.WaitForOutputAsync("configured /ConfigMap/default/settings");
+        await WaitUntilAsync(() => (string?)world.Api.Get("v1", "ConfigMap", "default", "settings")?["data"]?["k"] == "v", "the CLI reverted the edit");
+
+        output.Should().Contain("drift /ConfigMap/default/settings").And.Contain("kubectl-edit");
+        await cli.SignalAsync("TERM");
+        var (code, took) = await cli.WaitForExitAsync(ExitWithin);
+
+        code.Should().Be(0, cli.Output);
+        took.Should().BeLessThan(ExitWithin);
+        cli.Output.Should().Contain(": stopped");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string because)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting until {because}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Reconcile_ContinuousStartedInBackground_StopsOnSigint()
     {
         using var temp = new TempDirectory("gitops-cli-process");

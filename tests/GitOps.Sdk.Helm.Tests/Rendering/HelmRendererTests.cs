@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitOps.Sdk.Helm.Rendering;
+using GitOps.Sdk.Manifests;
 using GitOps.Sdk.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -245,7 +246,7 @@ public sealed class HelmRendererTests : IDisposable
     public async Task RenderAsync_HostArgumentsAndApplicationSetFlags_ArePassed()
     {
         var artifact = await CreateChartAsync("helm");
-        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = TestPaths.RequireTool("helm"), ExtraArguments = { "--skip-tests" } }));
+        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = TestPaths.RequireTool("helm"), ExtraArguments = { "--skip-tests" } }), new ManifestReader());
 
         var result = await renderer.RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", ExtraArguments = ["--set", "replicaCount=5", "--set-string=image.tag=7"] }, default);
 
@@ -262,7 +263,7 @@ public sealed class HelmRendererTests : IDisposable
         var pidFile = _temp.Combine("child.pid");
         var script = _temp.WriteFile("slow-helm.sh", $"#!/bin/sh\nsleep 30 &\necho $! > {pidFile}\nwait\n");
         MakeExecutable(script);
-        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = script }));
+        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = script }), new ManifestReader());
 
         var result = await renderer.RenderAsync(artifact, new RenderOptions { Timeout = TimeSpan.FromMilliseconds(500) }, default);
 
@@ -279,7 +280,7 @@ public sealed class HelmRendererTests : IDisposable
         var artifact = await CreateChartAsync("helm");
         var script = _temp.WriteFile("slow-helm.sh", "#!/bin/sh\nsleep 20\n");
         MakeExecutable(script);
-        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = script }));
+        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = script }), new ManifestReader());
         using var cts = new CancellationTokenSource();
         cts.CancelAfter(200);
 
@@ -292,7 +293,7 @@ public sealed class HelmRendererTests : IDisposable
     public async Task RenderAsync_HelmNotFound_SaysHowToConfigureIt()
     {
         var artifact = await CreateChartAsync("helm");
-        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = "/nonexistent/helm" }));
+        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = "/nonexistent/helm" }), new ManifestReader());
 
         var result = await renderer.RenderAsync(artifact, new RenderOptions(), default);
 
@@ -344,6 +345,7 @@ public sealed class HelmRendererTests : IDisposable
     public void AddHelmRenderer_CalledTwice_RegistersOneRendererWithOptions()
     {
         var services = new ServiceCollection();
+        services.AddSingleton<IManifestReader>(new ManifestReader()); // what AddGitOps() registers
         var builder = new TestBuilder(services);
 
         builder.AddHelmRenderer(o => o.HelmPath = "/opt/helm").AddHelmRenderer();
@@ -375,7 +377,7 @@ public sealed class HelmRendererTests : IDisposable
     }
 
     private static HelmRenderer Renderer(string helm) =>
-        new(Options.Create(new HelmRendererOptions { HelmPath = TestPaths.RequireTool(helm) }));
+        new(Options.Create(new HelmRendererOptions { HelmPath = TestPaths.RequireTool(helm) }), new ManifestReader());
 
     private static int Replicas(RenderResult result) =>
         result.State.Objects.Single(o => o.Kind == "Deployment").Json.GetProperty("spec").GetProperty("replicas").GetInt32();

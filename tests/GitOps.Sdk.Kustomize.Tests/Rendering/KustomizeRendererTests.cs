@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitOps.Sdk.Kustomize.Rendering;
+using GitOps.Sdk.Manifests;
 using GitOps.Sdk.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -263,6 +264,7 @@ public sealed class KustomizeRendererTests : IDisposable
     public void AddKustomizeRenderer_CalledTwice_RegistersOneRenderer()
     {
         var services = new ServiceCollection();
+        services.AddSingleton<IManifestReader>(new ManifestReader()); // what AddGitOps() registers
         new TestBuilder(services).AddKustomizeRenderer(o => o.EnableHelm = true).AddKustomizeRenderer();
         using var provider = services.BuildServiceProvider();
 
@@ -288,7 +290,7 @@ public sealed class KustomizeRendererTests : IDisposable
     {
         var options = new KustomizeRendererOptions { KubectlPath = TestPaths.RequireTool("kubectl") };
         configure?.Invoke(options);
-        return new KustomizeRenderer(Options.Create(options));
+        return new KustomizeRenderer(Options.Create(options), new ManifestReader());
     }
 
     private SourceArtifact Artifact(string path) => new()

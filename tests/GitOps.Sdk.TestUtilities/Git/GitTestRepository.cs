@@ -58,6 +58,17 @@ public sealed class GitTestRepository
     public static async Task<string> GitAsync(string directory, params string[] arguments) =>
         (await ProcessRunner.RunCheckedAsync("git", arguments, directory, CommitEnvironment)).Trim();
 
+    private Task<string> SignedGitAsync(GitSigningIdentity signer, params string[] arguments)
+    {
+        var environment = new Dictionary<string, string>(CommitEnvironment);
+        foreach (var (k, v) in signer.Environment)
+        {
+            environment[k] = v;
+        }
+
+        return ProcessRunner.RunCheckedAsync("git", [.. signer.ConfigArguments, .. arguments], WorkTree, environment);
+    }
+
     /// <summary>Writes a file in the working clone.</summary>
     /// <param name="relativePath">The path, with <c>/</c>.</param>
     /// <param name="content">The text.</param>
@@ -100,6 +111,51 @@ public sealed class GitTestRepository
         await GitAsync(WorkTree, "commit", "-q", "--allow-empty", "-m", message);
         await GitAsync(WorkTree, "push", "-q", "--force", "origin", "HEAD");
         return await HeadAsync();
+    }
+
+    /// <summary>Commits everything signed by <paramref name="signer"/> (<c>git commit -S</c>) and pushes the current branch.</summary>
+    /// <param name="message">The commit message.</param>
+    /// <param name="signer">The signing key's settings.</param>
+    /// <returns>The new commit's SHA.</returns>
+    public async Task<string> CommitSignedAndPushAsync(string message, GitSigningIdentity signer)
+    {
+        await GitAsync(WorkTree, "add", "-A");
+        await SignedGitAsync(signer, "commit", "-q", "-S", "--allow-empty", "-m", message);
+        await GitAsync(WorkTree, "push", "-q", "--force", "origin", "HEAD");
+        return await HeadAsync();
+    }
+
+    /// <summary>Creates a signed annotated tag on HEAD (<c>git tag -s</c>) and pushes it.</summary>
+    /// <param name="name">The tag name.</param>
+    /// <param name="signer">The signing key's settings.</param>
+    /// <returns>A task.</returns>
+    public async Task TagSignedAndPushAsync(string name, GitSigningIdentity signer)
+    {
+        await SignedGitAsync(signer, "tag", "-s", name, "-m", "release " + name);
+        await GitAsync(WorkTree, "push", "-q", "origin", "refs/tags/" + name);
+    }
+
+    /// <summary>
+    /// Writes into the bare repository a copy of commit <paramref name="signedCommit"/> whose tree is replaced by the tree of
+    /// <paramref name="treeOf"/> (the signature header copied unchanged), and points <paramref name="branch"/> at it:
+    /// what a party without the key can do to make a "signed" commit with other content.
+    /// </summary>
+    /// <param name="signedCommit">The signed commit to copy.</param>
+    /// <param name="treeOf">The commit whose tree goes in.</param>
+    /// <param name="branch">The branch to move.</param>
+    /// <returns>The forged commit's SHA.</returns>
+    public async Task<string> ForgeCommitAsync(string signedCommit, string treeOf, string branch = "main")
+    {
+        var raw = await ProcessRunner.RunCheckedAsync("git", ["cat-file", "commit", signedCommit], BareDirectory, CommitEnvironment);
+        var tree = await GitAsync(BareDirectory, "rev-parse", treeOf + "^{tree}");
+        var lines = raw.Split('\n');
+        lines[0] = "tree " + tree;
+        var file = Path.Combine(BareDirectory, "forged-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllTextAsync(file, string.Join('\n', lines));
+        var forged = await GitAsync(BareDirectory, "hash-object", "-t", "commit", "-w", file);
+        File.Delete(file);
+        await GitAsync(BareDirectory, "update-ref", "refs/heads/" + branch, forged);
+        return forged;
     }
 
     /// <summary>Returns the working clone's HEAD commit.</summary>

@@ -1,13 +1,14 @@
 using Semver;
 
-namespace GitOps.Sdk.Sources;
+namespace GitOps.Sdk.Shared;
 
 /// <summary>
 /// Picks the highest version that satisfies a semver constraint, the way Helm and Flux do: npm-style ranges
 /// (<c>^1.2</c>, <c>~1.2.3</c>, <c>&gt;=1.0.0 &lt;2.0.0</c>, <c>1.x</c>, <c>*</c>), a leading <c>v</c> on tags allowed,
-/// pre-releases only when asked.
+/// pre-releases only when asked. Compiled into each source package that selects versions (Git tags, Helm chart
+/// versions, OCI tags), so none of them needs the engine.
 /// </summary>
-public static class VersionSelector
+internal static class VersionSelector
 {
     /// <summary>Returns <see langword="true"/> when <paramref name="reference"/> reads as a semver constraint rather than a plain name.</summary>
     /// <param name="reference">A ref such as <c>main</c>, <c>v1.2.3</c>, <c>^1.2</c>.</param>

@@ -1,10 +1,9 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using GitOps.Sdk.Sources.Archives;
 using GitOps.Sdk.TestUtilities;
 
-namespace GitOps.Sdk.Tests.Sources;
+namespace GitOps.Sdk.Abstractions.Tests.Sources;
 
 public sealed class SafeArchiveTests : IDisposable
 {

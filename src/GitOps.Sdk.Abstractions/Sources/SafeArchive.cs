@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace GitOps.Sdk.Sources.Archives;
+namespace GitOps.Sdk;
 
 /// <summary>
 /// Extracts archives fetched from sources (Helm chart <c>.tgz</c> files, OCI layers) without letting their content

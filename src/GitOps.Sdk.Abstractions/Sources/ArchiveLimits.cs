@@ -1,4 +1,4 @@
-namespace GitOps.Sdk.Sources.Archives;
+namespace GitOps.Sdk;
 
 /// <summary>
 /// Bounds for extracting an archive fetched from a source, so that a hostile or broken archive (a gzip bomb,

@@ -1,0 +1,18 @@
+namespace GitOps.Sdk.Reconciliation;
+
+/// <summary>A key of everything in <see cref="RenderOptions"/> that changes a render: a new key renders the same revision again.</summary>
+internal static class RenderOptionsKey
+{
+    public static string Of(RenderOptions o) =>
+        string.Join(
+            "\u001f",
+            o.Renderer,
+            o.Namespace,
+            o.CreateNamespace ? "create-namespace" : string.Empty,
+            o.ReleaseName,
+            string.Join(",", o.ValueFiles),
+            o.Values,
+            string.Join(",", o.CommonLabels.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key}={p.Value}")),
+            string.Join(",", o.Variables.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key}={p.Value}")),
+            string.Join(",", o.Properties.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key}={p.Value}")));
+}

@@ -1,0 +1,67 @@
+using GitOps.Sdk.Status;
+using System.Collections.Immutable;
+using GitOps.Sdk.Health;
+
+namespace GitOps.Sdk.Reconciliation;
+
+/// <summary>The health stage's input.</summary>
+/// <param name="Desired">The desired state.</param>
+/// <param name="Plan">The plan (objects it refused for ownership are not this application's: their health is not assessed).</param>
+/// <param name="Live">The live objects to assess, or <see langword="null"/> to read back what was written.</param>
+/// <param name="Wait">Wait (up to the application's health timeout) until healthy.</param>
+internal sealed record HealthInput(DesiredState Desired, ApplyPlan? Plan, IReadOnlyDictionary<ResourceKey, KubeObject>? Live, bool Wait);
+
+/// <summary>Assesses the health of every desired object, reading back what was written and waiting for it when asked to.</summary>
+internal sealed class HealthStage(StageContext context)
+{
+    public async ValueTask<StageResult<HealthReport>> RunAsync(HealthInput input, CancellationToken cancellationToken)
+    {
+        var report = Assess(input.Desired, input.Live ?? await ReadAsync(input.Desired, cancellationToken).ConfigureAwait(false), input.Plan);
+        if (!input.Wait || report.Overall.Status == HealthStatus.Healthy)
+        {
+            return report;
+        }
+
+        var app = context.Definition;
+        var time = context.Time;
+        var deadline = time.GetUtcNow() + app.HealthTimeout;
+        while (report.Overall.Status != HealthStatus.Healthy)
+        {
+            if (time.GetUtcNow() >= deadline)
+            {
+                return new StageResult<HealthReport>(
+                    report,
+                    StageFailure.At(ReconcileStage.Health, $"timed out after {app.HealthTimeout} waiting for health: {report.Overall.Status}: {report.Overall.Message}"));
+            }
+
+            await Task.Delay(context.Services.Options.HealthPollInterval, time, cancellationToken).ConfigureAwait(false);
+            report = Assess(input.Desired, await ReadAsync(input.Desired, cancellationToken).ConfigureAwait(false), input.Plan);
+        }
+
+        return report;
+    }
+
+    /// <summary>Assesses <paramref name="live"/> as it is (no reads).</summary>
+    public HealthReport Assess(DesiredState desired, IReadOnlyDictionary<ResourceKey, KubeObject> live, ApplyPlan? plan)
+    {
+        // Someone else's object is not this application's: its health is neither assessed nor part of the application's.
+        var notOwned = PlanRefusals.NotOwned(plan);
+        var builder = ImmutableDictionary.CreateBuilder<ResourceKey, HealthResult>();
+        foreach (var d in desired.Objects)
+        {
+            builder[d.Key] = notOwned.Contains(d.Key)
+                ? new HealthResult(HealthStatus.Unknown, "not assessed: the object is not owned by this application")
+                : context.Services.Health.Assess(live.GetValueOrDefault(d.Key));
+        }
+
+        var perObject = builder.ToImmutable();
+        var worst = HealthAggregator.Worst(perObject.Where(p => !notOwned.Contains(p.Key)).Select(static p => (p.Key, p.Value)));
+        var overall = notOwned.Count > 0 && worst.Status == HealthStatus.Healthy
+            ? new HealthResult(HealthStatus.Unknown, $"{notOwned.Count} desired object(s) are not owned by this application; their health is not assessed")
+            : worst;
+        return new HealthReport(overall, perObject);
+    }
+
+    private async Task<IReadOnlyDictionary<ResourceKey, KubeObject>> ReadAsync(DesiredState desired, CancellationToken cancellationToken) =>
+        await context.Services.LiveState.GetManyAsync([.. desired.Objects.Select(static o => (o.Key, o.ApiVersion))], cancellationToken).ConfigureAwait(false);
+}
