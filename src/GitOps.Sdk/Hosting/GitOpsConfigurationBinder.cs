@@ -5,8 +5,8 @@ using Microsoft.Extensions.Configuration;
 namespace GitOps.Sdk.Hosting;
 
 /// <summary>
-/// Reads <see cref="GitOpsOptions"/> from a configuration section (usually <c>GitOps</c>) once at start-up, and one
-/// application of <c>Applications:&lt;name&gt;</c> for <see cref="ConfigurationApplicationSource"/>; the source may be a URL string (<c>Source</c>) with <c>Ref</c>, <c>Chart</c>,
+/// Reads <see cref="GitOpsOptions"/> from a configuration section (usually <c>GitOps</c>). Applications live under
+/// <c>Applications:&lt;name&gt;</c>; the source may be a URL string (<c>Source</c>) with <c>Ref</c>, <c>Chart</c>,
 /// <c>SourceType</c> beside it, or an object <c>Source:{Url,Ref,Type,Chart,Path}</c>. Values that do not parse are
 /// recorded and reported, with their configuration path, by start-up validation.
 /// </summary>
@@ -40,6 +40,30 @@ internal static class GitOpsConfigurationBinder
 
         CopyList(section.GetSection("AllowedClusterKinds"), options.AllowedClusterKinds);
         CopyList(section.GetSection("DeniedKinds"), options.DeniedKinds);
+
+        foreach (var app in section.GetSection("Applications").GetChildren())
+        {
+            var name = app["Name"] ?? app.Key;
+            var index = -1;
+            for (var i = 0; i < options.Applications.Count; i++)
+            {
+                if (string.Equals(options.Applications[i]?.Name, name, StringComparison.Ordinal))
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            var definition = BindApplication(app, index >= 0 ? options.Applications[index] : new ApplicationDefinition { Name = name }, errors);
+            if (index >= 0)
+            {
+                options.Applications[index] = definition;
+            }
+            else
+            {
+                options.Applications.Add(definition);
+            }
+        }
     }
 
     /// <summary>Returns <paramref name="d"/> with the settings <paramref name="app"/> holds; values that do not parse go to <paramref name="errors"/>.</summary>

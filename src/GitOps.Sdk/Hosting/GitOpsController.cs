@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Threading.Channels;
 using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Reconciliation;
@@ -7,41 +7,30 @@ using Microsoft.Extensions.Logging;
 
 namespace GitOps.Sdk.Hosting;
 
-/// <summary>
-/// Holds one <see cref="Reconciler"/> per application of the current set (<see cref="ApplicationCatalog"/>), the trigger
-/// queues the scheduler reads, and the global concurrency limit. When the set changes it starts, restarts or stops
-/// loops: a changed application gets a new reconciler, which runs nothing until the old one has stopped; a removed one
-/// only stops (nothing is pruned, its inventory stays for a later return).
-/// </summary>
+/// <summary>Holds one <see cref="Reconciler"/> per application, the trigger queues the scheduler reads, and the global concurrency limit.</summary>
 internal sealed class GitOpsController : IGitOpsController, IDisposable
 {
     private readonly ReconcilerServices _services;
+    private readonly Dictionary<string, ApplicationRuntime> _apps;
+    private readonly List<ApplicationRuntime> _ordered;
     private readonly SemaphoreSlim _concurrency;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-    private readonly List<ApplicationRuntime> _retired = [];
-    private volatile ApplicationSet _set;
-    private Func<ApplicationRuntime, CancellationToken, Task>? _loop;
-    private CancellationToken _hostStopping;
     private int _slotWaiters;
 
-    public GitOpsController(ReconcilerServices services, ApplicationCatalog catalog)
+    public GitOpsController(ReconcilerServices services)
     {
         _services = services;
         _logger = services.LoggerFactory.CreateLogger("GitOps.Sdk.Controller");
         _concurrency = new SemaphoreSlim(Math.Max(1, services.Options.MaxConcurrentReconciles));
-        lock (_gate)
-        {
-            _set = new ApplicationSet([.. catalog.Current.Select(a => new ApplicationRuntime(new Reconciler(a.Definition, services)))]);
-            catalog.Subscribe(Apply);
-        }
+        _ordered = [.. services.Options.Applications.Select(d => new ApplicationRuntime(new Reconciler(d, services)))];
+        _apps = _ordered.ToDictionary(static a => a.Name, StringComparer.Ordinal);
     }
 
     public IObservable<ReconcileEvent> Events => _services.Events.Events;
 
-    public IReadOnlyList<string> Applications => [.. _set.Ordered.Select(static a => a.Name)];
+    public IReadOnlyList<string> Applications => [.. _ordered.Select(static a => a.Name)];
 
-    internal IReadOnlyList<ApplicationRuntime> Runtimes => _set.Ordered;
+    internal IReadOnlyList<ApplicationRuntime> Runtimes => _ordered;
 
     internal ReconcilerServices Services => _services;
 
@@ -49,13 +38,13 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     internal int SlotWaiters => Volatile.Read(ref _slotWaiters);
 
     public ApplicationStatus? GetStatus(string application) =>
-        _set.ByName.TryGetValue(application, out var a) ? a.Reconciler.Status : null;
+        _apps.TryGetValue(application, out var a) ? a.Reconciler.Status : null;
 
-    public IReadOnlyList<ApplicationStatus> GetAll() => [.. _set.Ordered.Select(static a => a.Reconciler.Status)];
+    public IReadOnlyList<ApplicationStatus> GetAll() => [.. _ordered.Select(static a => a.Reconciler.Status)];
 
     public bool RequestReconcile(string application)
     {
-        if (!_set.ByName.TryGetValue(application, out var a) || a.Suspended)
+        if (!_apps.TryGetValue(application, out var a) || a.Suspended)
         {
             return false;
         }
@@ -68,7 +57,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     {
         var wanted = NormalizeUrl(sourceUrl);
         var count = 0;
-        foreach (var a in _set.Ordered)
+        foreach (var a in _ordered)
         {
             if (!a.Suspended && a.Reconciler.Definition.Source is { } s && NormalizeUrl(s.Url) == wanted)
             {
@@ -82,24 +71,17 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
 
     public async Task<ReconcileResult> ReconcileAsync(string application, CancellationToken cancellationToken)
     {
-        while (true)
+        if (!_apps.TryGetValue(application, out var a))
         {
-            if (!_set.ByName.TryGetValue(application, out var a))
-            {
-                throw new KeyNotFoundException($"GitOps: no application named '{application}' is configured.");
-            }
-
-            // A runtime replaced meanwhile (the application changed) runs nothing: ask its successor.
-            if (await RunAsync(a, ReconcileTrigger.Manual, cancellationToken).ConfigureAwait(false) is { } result)
-            {
-                return result;
-            }
+            throw new KeyNotFoundException($"GitOps: no application named '{application}' is configured.");
         }
+
+        return await RunAsync(a, ReconcileTrigger.Manual, cancellationToken).ConfigureAwait(false);
     }
 
     public bool Suspend(string application)
     {
-        if (!_set.ByName.TryGetValue(application, out var a))
+        if (!_apps.TryGetValue(application, out var a))
         {
             return false;
         }
@@ -112,7 +94,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
 
     public bool Resume(string application)
     {
-        if (!_set.ByName.TryGetValue(application, out var a))
+        if (!_apps.TryGetValue(application, out var a))
         {
             return false;
         }
@@ -126,7 +108,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
 
     public bool Approve(string application, string planHash)
     {
-        if (!_set.ByName.TryGetValue(application, out var a) || !a.Reconciler.Approve(planHash))
+        if (!_apps.TryGetValue(application, out var a) || !a.Reconciler.Approve(planHash))
         {
             return false;
         }
@@ -135,39 +117,8 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
         return true;
     }
 
-    /// <summary>
-    /// Runs one reconcile under the global concurrency limit, after the application's previous runtime has stopped;
-    /// returns <see langword="null"/> when <paramref name="app"/> is stopping (replaced or removed). Replacing or removing
-    /// the application cancels the run.
-    /// </summary>
-    internal async Task<ReconcileResult?> RunAsync(ApplicationRuntime app, ReconcileTrigger trigger, CancellationToken cancellationToken)
-    {
-        if (!app.TryEnterRun())
-        {
-            return null;
-        }
-
-        try
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Stopping);
-            try
-            {
-                await app.WaitForPredecessorAsync(linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (app.Stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                return null;
-            }
-
-            return await RunUnderLimitAsync(app, trigger, linked.Token).ConfigureAwait(false);
-        }
-        finally
-        {
-            app.ExitRun();
-        }
-    }
-
-    private async Task<ReconcileResult> RunUnderLimitAsync(ApplicationRuntime app, ReconcileTrigger trigger, CancellationToken cancellationToken)
+    /// <summary>Runs one reconcile under the global concurrency limit.</summary>
+    internal async Task<ReconcileResult> RunAsync(ApplicationRuntime app, ReconcileTrigger trigger, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _slotWaiters);
         try
@@ -201,7 +152,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     /// </summary>
     internal void OnLiveChange(LiveChange change)
     {
-        foreach (var a in _set.Ordered)
+        foreach (var a in _ordered)
         {
             if (!a.Suspended && a.Reconciler.IsForeignChange(change) && _services.Options.ReconcileOnLiveChange)
             {
@@ -209,116 +160,6 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
                 a.Signal(ReconcileTrigger.LiveChange);
             }
         }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="loop"/> for every application, and for every application added or changed later, until
-    /// <paramref name="stoppingToken"/> is cancelled; then waits for every loop to end.
-    /// </summary>
-    internal async Task RunLoopsAsync(Func<ApplicationRuntime, CancellationToken, Task> loop, CancellationToken stoppingToken)
-    {
-        lock (_gate)
-        {
-            _loop = loop;
-            _hostStopping = stoppingToken;
-            foreach (var a in _set.Ordered)
-            {
-                StartLoop(a);
-            }
-        }
-
-        await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        Task[] loops;
-        lock (_gate)
-        {
-            _loop = null;
-            loops = [.. _set.Ordered.Concat(_retired).Select(static a => a.Loop).OfType<Task>()];
-        }
-
-        await Task.WhenAll(loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    /// <summary>Takes a new application set from the catalog (called in order, under the catalog's lock).</summary>
-    private void Apply(ImmutableArray<(ApplicationDefinition Definition, string Source)> applications)
-    {
-        lock (_gate)
-        {
-            var old = _set;
-            var next = new List<ApplicationRuntime>(applications.Length);
-            var started = new List<ApplicationRuntime>();
-            foreach (var (definition, source) in applications)
-            {
-                if (!old.ByName.TryGetValue(definition.Name, out var current))
-                {
-                    var added = new ApplicationRuntime(new Reconciler(definition, _services));
-                    next.Add(added);
-                    started.Add(added);
-                    Log.ApplicationAdded(_logger, definition.Name, source);
-                    continue;
-                }
-
-                if (current.Reconciler.Definition.Equals(definition))
-                {
-                    next.Add(current);
-                    continue;
-                }
-
-                // A suspend or resume at run time holds until the definition's own Suspended setting changes.
-                var suspended = current.Reconciler.Definition.Suspended != definition.Suspended ? definition.Suspended : current.Suspended;
-                Retire(current);
-                var changed = new ApplicationRuntime(new Reconciler(definition, _services), current, suspended);
-                changed.Reconciler.UpdateStatus(s => s with { Suspended = suspended });
-                next.Add(changed);
-                started.Add(changed);
-                Log.ApplicationChanged(_logger, definition.Name);
-            }
-
-            var kept = next.Select(static a => a.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var removed in old.Ordered.Where(a => !kept.Contains(a.Name)))
-            {
-                Retire(removed);
-                Log.ApplicationRemoved(_logger, removed.Name);
-            }
-
-            _set = new ApplicationSet([.. next]);
-            foreach (var a in started)
-            {
-                StartLoop(a);
-            }
-        }
-    }
-
-    private void Retire(ApplicationRuntime runtime)
-    {
-        runtime.BeginStop();
-        _retired.Add(runtime);
-        _retired.RemoveAll(static r => r.Stopped.IsCompleted);
-    }
-
-    private void StartLoop(ApplicationRuntime app)
-    {
-        if (_loop is not { } loop)
-        {
-            return;
-        }
-
-        var hostStopping = _hostStopping;
-        app.AttachLoop(Task.Run(
-            async () =>
-            {
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(hostStopping, app.Stopping);
-                try
-                {
-                    await app.WaitForPredecessorAsync(linked.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                await loop(app, linked.Token).ConfigureAwait(false);
-            },
-            CancellationToken.None));
     }
 
     public void Dispose() => _concurrency.Dispose();
@@ -335,10 +176,59 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     }
 }
 
-/// <summary>The current runtimes, in order and by name; replaced whole, never changed.</summary>
-internal sealed class ApplicationSet(ImmutableArray<ApplicationRuntime> ordered)
+/// <summary>An application as the scheduler sees it: its reconciler, trigger queue and suspend flag.</summary>
+internal sealed class ApplicationRuntime(Reconciler reconciler)
 {
-    public ImmutableArray<ApplicationRuntime> Ordered { get; } = ordered;
+    private readonly Channel<ReconcileTrigger> _triggers = Channel.CreateUnbounded<ReconcileTrigger>(new UnboundedChannelOptions { SingleReader = true });
+    private volatile bool _suspended = reconciler.Definition.Suspended;
+    private SchedulerWait? _wait;
+    private int _waits;
+    private int _signals;
 
-    public ImmutableDictionary<string, ApplicationRuntime> ByName { get; } = ordered.ToImmutableDictionary(static a => a.Name, StringComparer.Ordinal);
+    public Reconciler Reconciler { get; } = reconciler;
+
+    public string Name => Reconciler.Name;
+
+    public bool Suspended
+    {
+        get => _suspended;
+        set => _suspended = value;
+    }
+
+    public ChannelReader<ReconcileTrigger> Triggers => _triggers.Reader;
+
+    public void Signal(ReconcileTrigger trigger)
+    {
+        Interlocked.Increment(ref _signals);
+        _triggers.Writer.TryWrite(trigger);
+    }
+
+    /// <summary>Gets how many triggers were signalled so far.</summary>
+    internal int SignalCount => Volatile.Read(ref _signals);
+
+    /// <summary>
+    /// Gets what the scheduler loop is blocked on right now (its clock deadline and the task that wakes it), or
+    /// <see langword="null"/> while it runs. Tests use it instead of sleeping: "nothing happened" is a wait whose wake
+    /// task has not completed, and a fake clock is advanced only while the loop waits on it.
+    /// </summary>
+    internal SchedulerWait? CurrentWait => Volatile.Read(ref _wait);
+
+    internal void EnterWait(DateTimeOffset? until, Task timer, Task wake, int signalsAtEntry) =>
+        Volatile.Write(ref _wait, new SchedulerWait(Interlocked.Increment(ref _waits), until, timer, wake, signalsAtEntry));
+
+    /// <summary>
+    /// Tells whether something has ended <paramref name="wait"/>: its timer fired (a fake clock completes it inside
+    /// Advance), a trigger was signalled after it began (counted synchronously, before the channel wakes the loop), or
+    /// it is over.
+    /// </summary>
+    internal bool IsWoken(SchedulerWait wait) =>
+        wait.Timer.IsCompleted || wait.Wake.IsCompleted || SignalCount != wait.SignalsAtEntry;
+
+    internal void LeaveWait() => Volatile.Write(ref _wait, null);
 }
+
+/// <summary>
+/// One wait of a scheduler loop: its sequence number (1, 2, ...), its clock deadline (<see langword="null"/> = triggers
+/// only), its timer, the task that ends it and the trigger count when it began.
+/// </summary>
+internal sealed record SchedulerWait(int Sequence, DateTimeOffset? Until, Task Timer, Task Wake, int SignalsAtEntry);

@@ -45,23 +45,23 @@ internal sealed class GitOpsHostedService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Log.SchedulerStarted(_logger, _controller.Runtimes.Count);
+        if (_controller.Runtimes.Count == 0)
+        {
+            return;
+        }
 
+        Log.SchedulerStarted(_logger, _controller.Runtimes.Count);
         // Live changes are always recorded, so that an interval reconcile after someone else's change is a full one; they
-        // trigger a reconcile at once only with ReconcileOnLiveChange. Without a target (and no application yet) there is
-        // nothing to watch.
-        var subscription = _controller.Runtimes.Count > 0 || _controller.Services.HasLiveState
-            ? _controller.Services.LiveState.Changes.Subscribe(new LiveChangeObserver(_controller))
-            : null;
+        // trigger a reconcile at once only with ReconcileOnLiveChange.
+        var subscription = _controller.Services.LiveState.Changes.Subscribe(new LiveChangeObserver(_controller));
 
         try
         {
-            // Applications added while the host runs get a loop of their own; changed and removed ones see theirs cancelled.
-            await _controller.RunLoopsAsync(RunLoopAsync, stoppingToken).ConfigureAwait(false);
+            await Task.WhenAll(_controller.Runtimes.Select(a => Task.Run(() => RunLoopAsync(a, stoppingToken), CancellationToken.None))).ConfigureAwait(false);
         }
         finally
         {
-            subscription?.Dispose();
+            subscription.Dispose();
             Log.SchedulerStopped(_logger);
         }
     }
@@ -104,7 +104,7 @@ internal sealed class GitOpsHostedService : BackgroundService
 
                 trigger = Drain(app, trigger);
                 var result = await _controller.RunAsync(app, trigger, stop).ConfigureAwait(false);
-                if (result is null || result.Outcome == ReconcileOutcome.Cancelled)
+                if (result.Outcome == ReconcileOutcome.Cancelled)
                 {
                     break;
                 }

@@ -45,8 +45,6 @@ public static class GitOpsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new GitOpsEventHub(sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new ReconcilerServices(sp, sp.GetRequiredService<IOptions<GitOpsOptions>>(), sp.GetRequiredService<GitOpsEventHub>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApplicationSource, CodeApplicationSource>());
-        services.TryAddSingleton(sp => new ApplicationCatalog(sp.GetServices<IApplicationSource>(), sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<GitOpsController>();
         services.TryAddSingleton<IGitOpsController>(static sp => sp.GetRequiredService<GitOpsController>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GitOpsHostedService>());
@@ -76,7 +74,6 @@ public static class GitOpsServiceCollectionExtensions
         var gitops = configuration.GetSection("GitOps");
         var section = gitops.Exists() ? gitops : configuration;
         services.Configure<GitOpsOptions>(o => GitOpsConfigurationBinder.Bind(section, o));
-        services.AddSingleton<IApplicationSource>(new ConfigurationApplicationSource(section));
         return services.AddGitOps(configure);
     }
 
@@ -105,33 +102,6 @@ public static class GitOpsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(application);
         builder.Services.Configure<GitOpsOptions>(o => o.Applications.Add(application));
-        return builder;
-    }
-
-    /// <summary>
-    /// Adds a source of applications (see <see cref="IApplicationSource"/>), asked beside the applications set in code
-    /// and in configuration; names must be unique across sources.
-    /// </summary>
-    /// <param name="builder">The builder.</param>
-    /// <param name="source">The source, e.g. an <see cref="InMemoryApplicationSource"/>.</param>
-    /// <returns>The builder.</returns>
-    public static IGitOpsBuilder AddApplicationSource(this IGitOpsBuilder builder, IApplicationSource source)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(source);
-        builder.Services.AddSingleton(source);
-        return builder;
-    }
-
-    /// <summary>Adds a source of applications resolved from the container (registered once).</summary>
-    /// <typeparam name="T">The source type.</typeparam>
-    /// <param name="builder">The builder.</param>
-    /// <returns>The builder.</returns>
-    public static IGitOpsBuilder AddApplicationSource<T>(this IGitOpsBuilder builder)
-        where T : class, IApplicationSource
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IApplicationSource, T>());
         return builder;
     }
 

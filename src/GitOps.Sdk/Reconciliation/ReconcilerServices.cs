@@ -60,9 +60,6 @@ internal sealed class ReconcilerServices
 
     public IRenderStage RenderStage => _renderStage ??= Require<IRenderStage>("services.AddGitOps() registers the default render stage; a host may register its own IRenderStage");
 
-    /// <summary>Gets a value indicating whether a live state (a target) is registered.</summary>
-    public bool HasLiveState => _liveState is not null || _services.GetService<ILiveState>() is not null;
-
     public ILiveState LiveState => _liveState ??= Require<ILiveState>("call .AddKubernetesTarget(...) on the GitOps builder, or register an ILiveState");
 
     public IDiffEngine DiffEngine => _diffEngine ??= Require<IDiffEngine>("services.AddGitOps() registers the default diff engine");

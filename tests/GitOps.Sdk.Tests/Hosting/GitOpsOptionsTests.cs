@@ -8,20 +8,19 @@ namespace GitOps.Sdk.Tests.Hosting;
 
 public sealed class GitOpsOptionsTests
 {
-    private static (GitOpsOptions Options, IReadOnlyList<ApplicationDefinition> Applications) Bind(Dictionary<string, string?> values)
+    private static GitOpsOptions Bind(Dictionary<string, string?> values)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddGitOps(configuration);
         using var provider = services.BuildServiceProvider();
-        var applications = provider.GetRequiredService<ApplicationCatalog>().Current.Select(static a => a.Definition).ToList();
-        return (provider.GetRequiredService<IOptions<GitOpsOptions>>().Value, applications);
+        return provider.GetRequiredService<IOptions<GitOpsOptions>>().Value;
     }
 
     [Fact]
     public void AddGitOps_Configuration_BindsApplicationsByName()
     {
-        var (options, applications) = Bind(new()
+        var options = Bind(new()
         {
             ["GitOps:MaxConcurrentReconciles"] = "2",
             ["GitOps:FieldManager"] = "platform",
@@ -48,8 +47,8 @@ public sealed class GitOpsOptionsTests
         options.MaxConcurrentReconciles.Should().Be(2);
         options.FieldManager.Should().Be("platform");
         options.IgnoreRules.Should().ContainSingle().Which.JsonPointers.Should().Equal("/spec/replicas");
-        applications.Select(a => a.Name).Should().BeEquivalentTo("shop", "charts");
-        var shop = applications.Single(a => a.Name == "shop");
+        options.Applications.Select(a => a.Name).Should().BeEquivalentTo("shop", "charts");
+        var shop = options.Applications.Single(a => a.Name == "shop");
         shop.Source!.Url.Should().Be("https://git.example.com/shop.git");
         shop.Source.Ref.Should().Be("main");
         shop.GetEffectiveSource().Path.Should().Be("apps/shop");
@@ -60,7 +59,7 @@ public sealed class GitOpsOptionsTests
         shop.WaitForHealth.Should().BeTrue();
         shop.HealthTimeout.Should().Be(TimeSpan.FromSeconds(90));
         shop.IgnoreRules.Should().ContainSingle().Which.ManagedFieldsManagers.Should().Equal("hpa-controller");
-        var charts = applications.Single(a => a.Name == "charts");
+        var charts = options.Applications.Single(a => a.Name == "charts");
         charts.Source!.Type.Should().Be("helm");
         charts.Source.Chart.Should().Be("web");
         charts.ToRenderOptions().Values.Should().Be("replicas: 2");

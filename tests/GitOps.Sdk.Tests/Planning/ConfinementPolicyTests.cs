@@ -109,7 +109,7 @@ public sealed class ConfinementPolicyTests
 
         options.AllowedClusterKinds.Should().Equal("Namespace");
         options.DeniedKinds.Should().Equal("Secret");
-        var shop = provider.GetRequiredService<ApplicationCatalog>().Current.Single().Definition;
+        var shop = options.Applications.Single();
         shop.AllowedNamespaces.Should().Equal("shop-*");
         shop.AllowedClusterKinds.Should().Equal("ClusterRole.rbac.authorization.k8s.io");
         shop.DeniedKinds.Should().Equal("Job.batch");
