@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GitOps.Sdk.TestUtilities;
@@ -8,6 +9,8 @@ namespace GitOps.Sdk.TestUtilities;
 /// </summary>
 public sealed class CountingTimeProvider : FakeTimeProvider
 {
+    private readonly ConcurrentDictionary<TimeSpan, int> _createdByDue = new();
+    private readonly ConcurrentDictionary<TimeSpan, int> _firedByDue = new();
     private int _created;
     private int _fired;
 
@@ -24,6 +27,16 @@ public sealed class CountingTimeProvider : FakeTimeProvider
     /// <summary>Gets how many timer callbacks ran.</summary>
     public int TimersFired => Volatile.Read(ref _fired);
 
+    /// <summary>Gets how many timers were created with <paramref name="dueTime"/> (tells a retry delay from a request timeout).</summary>
+    /// <param name="dueTime">The due time asked for.</param>
+    /// <returns>The count.</returns>
+    public int TimersCreatedWithDueTime(TimeSpan dueTime) => _createdByDue.GetValueOrDefault(dueTime);
+
+    /// <summary>Gets how many callbacks of timers created with <paramref name="dueTime"/> ran.</summary>
+    /// <param name="dueTime">The due time asked for.</param>
+    /// <returns>The count.</returns>
+    public int TimersFiredWithDueTime(TimeSpan dueTime) => _firedByDue.GetValueOrDefault(dueTime);
+
     /// <inheritdoc />
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -32,12 +45,14 @@ public sealed class CountingTimeProvider : FakeTimeProvider
             s =>
             {
                 Interlocked.Increment(ref _fired);
+                _firedByDue.AddOrUpdate(dueTime, 1, (_, n) => n + 1);
                 callback(s);
             },
             state,
             dueTime,
             period);
         Interlocked.Increment(ref _created);
+        _createdByDue.AddOrUpdate(dueTime, 1, (_, n) => n + 1);
         return timer;
     }
 }
