@@ -43,6 +43,8 @@ public static class GitOpsServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitOpsOptions>, GitOpsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<GitOpsTelemetry>();
         services.TryAddSingleton(sp => new GitOpsEventHub(sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new ReconcilerServices(sp, sp.GetRequiredService<IOptions<GitOpsOptions>>(), sp.GetRequiredService<GitOpsEventHub>()));
         services.TryAddSingleton<GitOpsController>();
