@@ -10,6 +10,7 @@ public sealed class GitOpsTelemetryTests
     public void AddGitOps_TelemetryAndRenderStage_UseOneMeterMadeByTheContainersFactory()
     {
         var services = new ServiceCollection();
+        services.AddMetrics();
         services.AddGitOps();
         services.AddGitOps();
         using var provider = services.BuildServiceProvider();
@@ -21,6 +22,17 @@ public sealed class GitOpsTelemetryTests
         telemetry.Meter.Scope.Should().BeSameAs(provider.GetRequiredService<IMeterFactory>());
         provider.GetRequiredService<RenderStage>().Meter.Should().BeSameAs(telemetry.Meter);
         telemetry.ActivitySource.Name.Should().Be("GitOps.Sdk");
+    }
+
+    [Fact]
+    public void AddGitOps_ContainerWithoutMeterFactory_UsesTheSharedFallback()
+    {
+        var services = new ServiceCollection();
+        services.AddGitOps();
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<GitOpsTelemetry>().Should().BeSameAs(GitOpsTelemetry.Shared);
+        provider.GetRequiredService<RenderStage>().Meter.Should().BeSameAs(GitOpsTelemetry.Shared.Meter);
     }
 
     [Fact]
