@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using GitOps.Samples.CustomSource;
 using GitOps.Sdk;
 using GitOps.Sdk.Events;
+using GitOps.Sdk.Helm.Rendering;
 using GitOps.Sdk.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -56,6 +57,16 @@ internal static class Snippets
             .AddKustomizeRenderer(o => o.EnableHelm = false)      // kustomize build, else kubectl kustomize
             .AddHelmRenderer(o => o.HelmPath = "/usr/local/bin/helm"); // Helm 3 or Helm 4
         #endregion
+    }
+
+    public static (RenderOptions Options, ApplicationDefinition App) HelmSettings(ApplicationDefinition shop)
+    {
+        #region helm-settings
+        var options = new RenderOptions { ApplicationName = "shop", Namespace = "shop" }
+            .WithHelm(h => h with { ValueFiles = ["values/prod.yaml"], Values = "replicaCount: 3" });
+        var app = shop with { RendererOptions = shop.RendererOptions.WithHelm(h => h with { ReleaseName = "shop-web" }) };
+        #endregion
+        return (options, app);
     }
 
     public static async Task GettingStartedAsync(string[] args)

@@ -7,7 +7,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the Helm renderer.</summary>
 public static class HelmRendererBuilderExtensions
 {
-    /// <summary>Adds <see cref="HelmRenderer"/> (renderer name <c>helm</c>, chosen automatically for folders holding <c>Chart.yaml</c>). Calling it twice is harmless.</summary>
+    /// <summary>
+    /// Adds <see cref="HelmRenderer"/> (renderer name <c>helm</c>, chosen automatically for folders holding <c>Chart.yaml</c>)
+    /// and the binder that reads each application's <see cref="HelmRenderOptions"/> from configuration. Calling it twice is harmless.
+    /// </summary>
     /// <param name="builder">The GitOps builder.</param>
     /// <param name="configure">Changes the renderer's settings.</param>
     /// <returns>The builder.</returns>
@@ -26,6 +29,7 @@ public static class HelmRendererBuilderExtensions
         }
 
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRenderer, HelmRenderer>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRendererOptionsBinder, HelmRenderOptionsBinder>());
         return builder;
     }
 }

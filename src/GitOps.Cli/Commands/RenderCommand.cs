@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GitOps.Sdk;
+using GitOps.Sdk.Helm.Rendering;
 using GitOps.Sdk.Manifests;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -73,8 +74,7 @@ internal sealed class RenderCommand : ICliCommand
                 ApplicationName = parseResult.GetValue(application) ?? "default",
                 Renderer = parseResult.GetValue(renderer) ?? "auto",
                 Namespace = parseResult.GetValue(ns),
-                ValueFiles = [.. parseResult.GetValue(values) ?? []],
-            };
+            }.WithHelm(h => h with { ValueFiles = [.. parseResult.GetValue(values) ?? []] });
 
             var result = await stage.RenderAsync(artifact, options, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)

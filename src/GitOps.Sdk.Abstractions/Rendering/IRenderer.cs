@@ -65,38 +65,21 @@ public sealed record RenderResult
         new() { Errors = [.. errors], Renderer = renderer };
 }
 
-/// <summary>Per-application settings for rendering. Renderer-specific values go in <see cref="Properties"/>.</summary>
+/// <summary>
+/// Per-application settings for rendering. Settings one renderer alone understands go in <see cref="RendererOptions"/>
+/// (typed, under the renderer's name: the Helm package's <c>HelmRenderOptions</c> under <c>helm</c>), or as plain strings in
+/// <see cref="Properties"/>.
+/// </summary>
 public sealed record RenderOptions
 {
-    /// <summary>Gets the application's name (used for ownership marks, Helm release name default, error messages).</summary>
+    /// <summary>Gets the application's name (used for ownership marks, error messages, and by renderers as a default name such as Helm's release).</summary>
     public string ApplicationName { get; init; } = "default";
 
     /// <summary>Gets the renderer to use (<c>auto</c>, <c>plain</c>, <c>kustomize</c>, <c>helm</c> or a custom name). <value>Default: <c>auto</c>.</value></summary>
     public string Renderer { get; init; } = "auto";
 
-    /// <summary>Gets the target namespace: the default for namespaced objects that have none, and Helm's <c>--namespace</c>.</summary>
+    /// <summary>Gets the target namespace: the default for namespaced objects that have none, and what a renderer renders for (Helm's <c>--namespace</c>).</summary>
     public string? Namespace { get; init; }
-
-    /// <summary>Gets the Helm release name; defaults to <see cref="ApplicationName"/>.</summary>
-    public string? ReleaseName { get; init; }
-
-    /// <summary>Gets Helm value files, relative to the artifact's content directory, merged in order.</summary>
-    public ImmutableArray<string> ValueFiles { get; init; } = [];
-
-    /// <summary>Gets inline Helm values as YAML or JSON text, merged after <see cref="ValueFiles"/>.</summary>
-    public string? Values { get; init; }
-
-    /// <summary>Gets a value indicating whether CRDs are rendered (Helm <c>--include-crds</c>). <value>Default: <see langword="true"/>.</value></summary>
-    public bool IncludeCrds { get; init; } = true;
-
-    /// <summary>Gets a value indicating whether Helm hooks are applied as plain objects. <value>Default: <see langword="false"/>.</value></summary>
-    public bool ApplyHooks { get; init; }
-
-    /// <summary>Gets the Kubernetes version to render for (Helm <c>--kube-version</c>).</summary>
-    public string? KubeVersion { get; init; }
-
-    /// <summary>Gets extra API versions to announce (Helm <c>--api-versions</c>).</summary>
-    public ImmutableArray<string> ApiVersions { get; init; } = [];
 
     /// <summary>Gets extra command-line arguments for an external renderer (e.g. <c>--load-restrictor=LoadRestrictionsNone</c>).</summary>
     public ImmutableArray<string> ExtraArguments { get; init; } = [];
@@ -116,14 +99,46 @@ public sealed record RenderOptions
     /// <summary>Gets the variables for <c>${VAR}</c> substitution.</summary>
     public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Gets renderer-specific settings.</summary>
+    /// <summary>Gets renderer-specific settings as plain strings.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Gets typed renderer-specific settings, keyed by renderer name (compared without regard to case). Read them with
+    /// <see cref="GetRendererOptions{T}"/>, add them with <see cref="WithRendererOptions"/>.
+    /// </summary>
+    public ImmutableDictionary<string, IRendererOptions> RendererOptions { get; init; } = ImmutableDictionary.Create<string, IRendererOptions>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Gets a value indicating whether the target <see cref="Namespace"/> is added to the desired state as a Namespace
     /// object (owned and marked like every other object) when the source does not declare it. <value>Default: <see langword="false"/>.</value>
     /// </summary>
     public bool CreateNamespace { get; init; }
+
+    /// <summary>Returns the settings stored for <paramref name="renderer"/> when they are a <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The renderer's options type.</typeparam>
+    /// <param name="renderer">The renderer's name.</param>
+    /// <returns>The settings, or <see langword="null"/> when there are none (or of another type).</returns>
+    public T? GetRendererOptions<T>(string renderer)
+        where T : class, IRendererOptions
+    {
+        ArgumentException.ThrowIfNullOrEmpty(renderer);
+        var map = RendererOptions ?? ImmutableDictionary<string, IRendererOptions>.Empty;
+        return map.TryGetValue(renderer, out var found) ? found as T
+            : map.FirstOrDefault(p => string.Equals(p.Key, renderer, StringComparison.OrdinalIgnoreCase)).Value as T;
+    }
+
+    /// <summary>Returns a copy with <paramref name="options"/> stored for <paramref name="renderer"/> (replacing what was there).</summary>
+    /// <param name="renderer">The renderer's name.</param>
+    /// <param name="options">The settings.</param>
+    /// <returns>The changed copy.</returns>
+    public RenderOptions WithRendererOptions(string renderer, IRendererOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(renderer);
+        ArgumentNullException.ThrowIfNull(options);
+        var map = RendererOptions ?? ImmutableDictionary.Create<string, IRendererOptions>(StringComparer.OrdinalIgnoreCase);
+        var existing = map.Keys.FirstOrDefault(k => string.Equals(k, renderer, StringComparison.OrdinalIgnoreCase));
+        return this with { RendererOptions = (existing is null ? map : map.Remove(existing)).SetItem(renderer, options) };
+    }
 }
 
 /// <summary>

@@ -15,14 +15,16 @@ namespace GitOps.Sdk.Helm.Rendering;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Values are merged in this order: the chart's own <c>values.yaml</c>, then <see cref="RenderOptions.ValueFiles"/> (paths
-/// relative to the chart folder that must stay inside the artifact), then the inline <see cref="RenderOptions.Values"/>.
+/// The application's Helm settings are its <see cref="HelmRenderOptions"/> (in <see cref="RenderOptions.RendererOptions"/>
+/// under <c>helm</c>). Values are merged in this order: the chart's own <c>values.yaml</c>, then
+/// <see cref="HelmRenderOptions.ValueFiles"/> (paths relative to the chart folder that must stay inside the artifact), then
+/// the inline <see cref="HelmRenderOptions.Values"/>.
 /// </para>
 /// <para>
 /// The output goes through the engine's <see cref="IManifestReader"/>, one file per template (from Helm's <c># Source:</c> comments), so an
 /// error names the template file. Objects annotated <c>helm.sh/hook</c> go to <see cref="DesiredState.Hooks"/>, marked with
 /// <see cref="WellKnown.HelmHookAnnotation"/>; they are also in <see cref="DesiredState.Objects"/> only when
-/// <see cref="RenderOptions.ApplyHooks"/> is set.
+/// <see cref="HelmRenderOptions.ApplyHooks"/> is set.
 /// </para>
 /// <para>
 /// Helm 3 and Helm 4 take the same <c>template</c> flags used here. Flags that would reach out of the sandbox
@@ -78,6 +80,7 @@ public sealed partial class HelmRenderer : IRenderer
     {
         ArgumentNullException.ThrowIfNull(artifact);
         ArgumentNullException.ThrowIfNull(options);
+        var helmOptions = options.GetHelmOptions();
         var chartDir = artifact.ContentDirectory;
         var chartPath = artifact.Path.Replace('\\', '/').Trim('/');
         var chartFile = chartPath.Length == 0 ? "Chart.yaml" : chartPath + "/Chart.yaml";
@@ -103,14 +106,14 @@ public sealed partial class HelmRenderer : IRenderer
         Directory.CreateDirectory(scratch);
         try
         {
-            var arguments = new List<string> { "template", options.ReleaseName ?? options.ApplicationName, chartDir };
+            var arguments = new List<string> { "template", helmOptions.ReleaseName ?? options.ApplicationName, chartDir };
             if (!string.IsNullOrEmpty(options.Namespace))
             {
                 arguments.Add("--namespace");
                 arguments.Add(options.Namespace);
             }
 
-            foreach (var valueFile in options.ValueFiles)
+            foreach (var valueFile in helmOptions.ValueFiles.IsDefault ? [] : helmOptions.ValueFiles)
             {
                 var resolved = ResolveValueFile(artifact, valueFile, out var error);
                 if (resolved is null)
@@ -122,28 +125,28 @@ public sealed partial class HelmRenderer : IRenderer
                 arguments.Add(resolved);
             }
 
-            if (!string.IsNullOrWhiteSpace(options.Values))
+            if (!string.IsNullOrWhiteSpace(helmOptions.Values))
             {
                 var inline = Path.Combine(scratch, "inline-values.yaml");
-                await File.WriteAllTextAsync(inline, options.Values, cancellationToken).ConfigureAwait(false);
+                await File.WriteAllTextAsync(inline, helmOptions.Values, cancellationToken).ConfigureAwait(false);
                 arguments.Add("--values");
                 arguments.Add(inline);
             }
 
-            var kubeVersion = options.KubeVersion ?? _options.DefaultKubeVersion;
+            var kubeVersion = helmOptions.KubeVersion ?? _options.DefaultKubeVersion;
             if (!string.IsNullOrEmpty(kubeVersion))
             {
                 arguments.Add("--kube-version");
                 arguments.Add(kubeVersion);
             }
 
-            foreach (var apiVersion in _options.DefaultApiVersions.Concat(options.ApiVersions).Distinct(StringComparer.Ordinal))
+            foreach (var apiVersion in _options.DefaultApiVersions.Concat(helmOptions.ApiVersions.IsDefault ? [] : helmOptions.ApiVersions).Distinct(StringComparer.Ordinal))
             {
                 arguments.Add("--api-versions");
                 arguments.Add(apiVersion);
             }
 
-            if (options.IncludeCrds)
+            if (helmOptions.IncludeCrds)
             {
                 arguments.Add("--include-crds");
             }
@@ -200,7 +203,7 @@ public sealed partial class HelmRenderer : IRenderer
                 return Fail(ToError(result, chartPath, chartFile));
             }
 
-            return Read(result.StandardOutput, chartPath, options);
+            return Read(result.StandardOutput, chartPath, options, helmOptions);
         }
         finally
         {
@@ -210,7 +213,7 @@ public sealed partial class HelmRenderer : IRenderer
 
     private static RenderResult Fail(ManifestError error) => RenderResult.Failure([error], "helm");
 
-    private RenderResult Read(string output, string chartPath, RenderOptions options)
+    private RenderResult Read(string output, string chartPath, RenderOptions options, HelmRenderOptions helmOptions)
     {
         var reader = _manifests;
         var objects = ImmutableArray.CreateBuilder<KubeObject>();
@@ -236,7 +239,7 @@ public sealed partial class HelmRenderer : IRenderer
 
                 var marked = MarkHook(obj, hook);
                 hooks.Add(marked);
-                if (options.ApplyHooks)
+                if (helmOptions.ApplyHooks)
                 {
                     objects.Add(marked);
                 }

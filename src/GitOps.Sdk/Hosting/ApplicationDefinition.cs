@@ -46,23 +46,22 @@ public sealed record ApplicationDefinition
     /// </summary>
     public bool CreateNamespace { get; init; }
 
-    /// <summary>Gets the Helm release name; defaults to <see cref="Name"/>.</summary>
-    public string? ReleaseName { get; init; }
-
-    /// <summary>Gets Helm value files, relative to the content directory.</summary>
-    public ImmutableArray<string> ValueFiles { get; init; } = [];
-
-    /// <summary>Gets inline Helm values (YAML or JSON).</summary>
-    public string? Values { get; init; }
-
     /// <summary>Gets labels added to every rendered object.</summary>
     public ImmutableDictionary<string, string> CommonLabels { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>Gets variables for <c>${VAR}</c> substitution; substitution runs when any are given.</summary>
     public ImmutableDictionary<string, string> Variables { get; init; } = ImmutableDictionary<string, string>.Empty;
 
-    /// <summary>Gets renderer-specific settings.</summary>
+    /// <summary>Gets renderer-specific settings as plain strings.</summary>
     public ImmutableDictionary<string, string> RenderProperties { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// Gets typed renderer-specific settings keyed by renderer name, passed on as <see cref="RenderOptions.RendererOptions"/>:
+    /// the Helm package's <c>HelmRenderOptions</c> (release name, values, value files, hooks) under <c>helm</c>, for
+    /// example through its <c>WithHelm</c> helper. Configuration fills them through the registered
+    /// <see cref="IRendererOptionsBinder"/>s.
+    /// </summary>
+    public ImmutableDictionary<string, IRendererOptions> RendererOptions { get; init; } = ImmutableDictionary.Create<string, IRendererOptions>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets how often the application is reconciled when nothing triggers it sooner. <value>Default: 5 minutes.</value></summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);
@@ -168,13 +167,11 @@ public sealed record ApplicationDefinition
         Renderer = string.IsNullOrEmpty(Renderer) ? "auto" : Renderer,
         Namespace = Namespace,
         CreateNamespace = CreateNamespace,
-        ReleaseName = ReleaseName,
-        ValueFiles = ValueFiles.IsDefault ? [] : ValueFiles,
-        Values = Values,
         CommonLabels = CommonLabels ?? ImmutableDictionary<string, string>.Empty,
         SubstituteVariables = Variables is { Count: > 0 },
         Variables = Variables ?? ImmutableDictionary<string, string>.Empty,
         Properties = RenderProperties ?? ImmutableDictionary<string, string>.Empty,
+        RendererOptions = RendererOptions ?? ImmutableDictionary.Create<string, IRendererOptions>(StringComparer.OrdinalIgnoreCase),
     };
 
     /// <summary>Tells whether <paramref name="other"/> has the same settings, comparing collections by content.</summary>

@@ -12,7 +12,7 @@ namespace GitOps.Sdk.Hosting;
 /// </summary>
 internal static class GitOpsConfigurationBinder
 {
-    public static void Bind(IConfiguration section, GitOpsOptions options)
+    public static void Bind(IConfiguration section, GitOpsOptions options, IEnumerable<IRendererOptionsBinder>? rendererBinders = null)
     {
         var errors = options.BindingErrors;
         ReadInt(section, "MaxConcurrentReconciles", errors, v => options.MaxConcurrentReconciles = v);
@@ -54,7 +54,7 @@ internal static class GitOpsConfigurationBinder
                 }
             }
 
-            var definition = BindApplication(app, index >= 0 ? options.Applications[index] : new ApplicationDefinition { Name = name }, errors);
+            var definition = BindApplication(app, index >= 0 ? options.Applications[index] : new ApplicationDefinition { Name = name }, errors, rendererBinders);
             if (index >= 0)
             {
                 options.Applications[index] = definition;
@@ -67,7 +67,7 @@ internal static class GitOpsConfigurationBinder
     }
 
     /// <summary>Returns <paramref name="d"/> with the settings <paramref name="app"/> holds; values that do not parse go to <paramref name="errors"/>.</summary>
-    internal static ApplicationDefinition BindApplication(IConfigurationSection app, ApplicationDefinition d, List<string> errors)
+    internal static ApplicationDefinition BindApplication(IConfigurationSection app, ApplicationDefinition d, List<string> errors, IEnumerable<IRendererOptionsBinder>? rendererBinders = null)
     {
         var source = app.GetSection("Source");
         string? url = source.Value ?? source["Url"] ?? app["Url"];
@@ -91,8 +91,6 @@ internal static class GitOpsConfigurationBinder
         ReadString(app, "Path", v => d = d with { Path = v });
         ReadString(app, "Renderer", v => d = d with { Renderer = v });
         ReadString(app, "Namespace", v => d = d with { Namespace = v });
-        ReadString(app, "ReleaseName", v => d = d with { ReleaseName = v });
-        ReadString(app, "Values", v => d = d with { Values = v });
         ReadTimeSpan(app, "Interval", errors, v => d = d with { Interval = v });
         ReadTimeSpan(app, "MinRetryDelay", errors, v => d = d with { MinRetryDelay = v });
         ReadTimeSpan(app, "MaxRetryDelay", errors, v => d = d with { MaxRetryDelay = v });
@@ -126,12 +124,32 @@ internal static class GitOpsConfigurationBinder
             AllowedNamespaces = Union(d.AllowedNamespaces, app.GetSection("AllowedNamespaces")),
             AllowedClusterKinds = Union(d.AllowedClusterKinds, app.GetSection("AllowedClusterKinds")),
             DeniedKinds = Union(d.DeniedKinds, app.GetSection("DeniedKinds")),
-            ValueFiles = [.. d.ValueFiles, .. Values(app.GetSection("ValueFiles"))],
             CommonLabels = Merge(d.CommonLabels, app.GetSection("CommonLabels")),
             Variables = Merge(d.Variables, app.GetSection("Variables")),
             RenderProperties = Merge(d.RenderProperties, app.GetSection("RenderProperties")),
             IgnoreRules = [.. d.IgnoreRules, .. app.GetSection("IgnoreRules").GetChildren().Select(ReadIgnoreRule)],
+            RendererOptions = BindRendererOptions(app, d.RendererOptions, errors, rendererBinders),
         };
+    }
+
+    /// <summary>Lets each renderer package read its own keys (Helm's <c>Values</c>, <c>ValueFiles</c>, …) of the application's section.</summary>
+    private static ImmutableDictionary<string, IRendererOptions> BindRendererOptions(
+        IConfigurationSection app,
+        ImmutableDictionary<string, IRendererOptions> existing,
+        List<string> errors,
+        IEnumerable<IRendererOptionsBinder>? binders)
+    {
+        var map = existing ?? ImmutableDictionary.Create<string, IRendererOptions>(StringComparer.OrdinalIgnoreCase);
+        foreach (var binder in binders ?? [])
+        {
+            var current = map.TryGetValue(binder.Renderer, out var found) ? found : null;
+            if (binder.Bind(app, current, errors) is { } bound)
+            {
+                map = map.SetItem(binder.Renderer, bound);
+            }
+        }
+
+        return map;
     }
 
     private static IEnumerable<string> Values(IConfigurationSection section) =>

@@ -77,7 +77,8 @@ public static class GitOpsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var gitops = configuration.GetSection("GitOps");
         var section = gitops.Exists() ? gitops : configuration;
-        services.Configure<GitOpsOptions>(o => GitOpsConfigurationBinder.Bind(section, o));
+        // Renderer packages (AddHelmRenderer, …) register binders for their own application keys; they may be added after this call.
+        services.AddOptions<GitOpsOptions>().Configure<IEnumerable<IRendererOptionsBinder>>((o, binders) => GitOpsConfigurationBinder.Bind(section, o, binders));
         return services.AddGitOps(configure);
     }
 

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace GitOps.Sdk.Reconciliation;
 
 /// <summary>A key of everything in <see cref="RenderOptions"/> that changes a render: a new key renders the same revision again.</summary>
@@ -9,9 +11,9 @@ internal static class RenderOptionsKey
             o.Renderer,
             o.Namespace,
             o.CreateNamespace ? "create-namespace" : string.Empty,
-            o.ReleaseName,
-            string.Join(",", o.ValueFiles),
-            o.Values,
+            string.Join(",", (o.RendererOptions ?? ImmutableDictionary<string, IRendererOptions>.Empty)
+                .OrderBy(static p => p.Key, StringComparer.OrdinalIgnoreCase)
+                .Select(static p => $"{p.Key.ToLowerInvariant()}={p.Value.GetType().FullName}:{p.Value.CacheKey}")),
             string.Join(",", o.CommonLabels.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key}={p.Value}")),
             string.Join(",", o.Variables.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key}={p.Value}")),
             string.Join(",", o.Properties.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key}={p.Value}")));

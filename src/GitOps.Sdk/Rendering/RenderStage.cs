@@ -221,8 +221,9 @@ public sealed class RenderStage : IRenderStage
     }
 
     /// <summary>
-    /// Hashes every option that can change the rendered output, plus the content of the value files (they may live outside
-    /// the artifact path whose digest the key already holds). Variables are hashed, never stored.
+    /// Hashes every option that can change the rendered output, the renderer-specific options by their
+    /// <see cref="IRendererOptions.CacheKey"/>, plus the content of the files those reference (Helm's value files: they may
+    /// live outside the artifact path whose digest the key already holds). Variables are hashed, never stored.
     /// </summary>
     internal static string OptionsHash(SourceArtifact artifact, RenderOptions options)
     {
@@ -262,19 +263,22 @@ public sealed class RenderStage : IRenderStage
 
         Add(options.ApplicationName);
         Add(options.Namespace);
-        Add(options.ReleaseName);
-        AddList(options.ValueFiles);
-        foreach (var file in options.ValueFiles)
+        var rendererOptions = options.RendererOptions ?? ImmutableDictionary<string, IRendererOptions>.Empty;
+        Add(rendererOptions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (renderer, settings) in rendererOptions.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
         {
-            var full = Path.GetFullPath(Path.Combine(artifact.ContentDirectory, file));
-            Add(File.Exists(full) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(full))) : null);
+            Add(renderer.ToLowerInvariant());
+            Add(settings.GetType().FullName);
+            Add(settings.CacheKey);
+            var files = settings.ReferencedFiles ?? [];
+            AddList(files);
+            foreach (var file in files)
+            {
+                var full = Path.GetFullPath(Path.Combine(artifact.ContentDirectory, file));
+                Add(File.Exists(full) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(full))) : null);
+            }
         }
 
-        Add(options.Values);
-        Add(options.IncludeCrds ? "crds" : "no-crds");
-        Add(options.ApplyHooks ? "hooks" : "no-hooks");
-        Add(options.KubeVersion);
-        AddList(options.ApiVersions);
         AddList(options.ExtraArguments);
         AddMap(options.CommonLabels);
         AddMap(options.CommonAnnotations);

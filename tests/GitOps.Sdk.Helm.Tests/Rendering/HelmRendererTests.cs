@@ -46,7 +46,7 @@ public sealed class HelmRendererTests : IDisposable
     {
         var artifact = await CreateChartAsync(helm);
 
-        var result = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", ApplyHooks = true }, default);
+        var result = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop" }.WithHelm(new HelmRenderOptions { ApplyHooks = true }), default);
 
         result.Errors.Should().BeEmpty();
         result.State.Objects.Should().Contain(o => o.Kind == "Pod" && o.GetAnnotation(WellKnown.HelmHookAnnotation) == "test");
@@ -63,11 +63,11 @@ public sealed class HelmRendererTests : IDisposable
 
         var filesOnly = await Renderer(helm).RenderAsync(
             artifact,
-            new RenderOptions { ApplicationName = "shop", ValueFiles = ["../values/a.yaml", "../values/b.yaml"] },
+            new RenderOptions { ApplicationName = "shop" }.WithHelm(new HelmRenderOptions { ValueFiles = ["../values/a.yaml", "../values/b.yaml"] }),
             default);
         var withInline = await Renderer(helm).RenderAsync(
             artifact,
-            new RenderOptions { ApplicationName = "shop", ValueFiles = ["../values/a.yaml", "../values/b.yaml"], Values = "replicaCount: 4" },
+            new RenderOptions { ApplicationName = "shop" }.WithHelm(new HelmRenderOptions { ValueFiles = ["../values/a.yaml", "../values/b.yaml"], Values = "replicaCount: 4" }),
             default);
 
         filesOnly.Errors.Should().BeEmpty();
@@ -96,7 +96,7 @@ public sealed class HelmRendererTests : IDisposable
 
         var result = await Renderer(helm).RenderAsync(
             artifact,
-            new RenderOptions { ApplicationName = "shop", Namespace = "store", KubeVersion = "1.29.3", ApiVersions = ["example.com/v1"] },
+            new RenderOptions { ApplicationName = "shop", Namespace = "store" }.WithHelm(new HelmRenderOptions { KubeVersion = "1.29.3", ApiVersions = ["example.com/v1"] }),
             default);
 
         result.Errors.Should().BeEmpty();
@@ -128,8 +128,8 @@ public sealed class HelmRendererTests : IDisposable
                     openAPIV3Schema: {type: object}
             """);
 
-        var included = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", IncludeCrds = true }, default);
-        var excluded = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", IncludeCrds = false }, default);
+        var included = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop" }.WithHelm(new HelmRenderOptions { IncludeCrds = true }), default);
+        var excluded = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop" }.WithHelm(new HelmRenderOptions { IncludeCrds = false }), default);
 
         included.Errors.Should().BeEmpty();
         var crd = included.State.Objects.Should().ContainSingle(o => o.Kind == "CustomResourceDefinition").Subject;
@@ -178,7 +178,7 @@ public sealed class HelmRendererTests : IDisposable
     {
         var artifact = await CreateChartAsync(helm);
 
-        var result = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", Values = "replicaCount: [unclosed" }, default);
+        var result = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop" }.WithHelm(new HelmRenderOptions { Values = "replicaCount: [unclosed" }), default);
 
         var error = result.Errors.Should().ContainSingle().Subject;
         error.Message.Should().StartWith("helm template failed (exit 1): Error:");
@@ -192,8 +192,8 @@ public sealed class HelmRendererTests : IDisposable
         using var outside = new TempDirectory("helm-outside");
         var secret = outside.WriteFile("values.yaml", "replicaCount: 9\n");
 
-        var relative = await Renderer("helm").RenderAsync(artifact, new RenderOptions { ValueFiles = ["../../" + Path.GetFileName(outside.Path) + "/values.yaml"] }, default);
-        var absolute = await Renderer("helm").RenderAsync(artifact, new RenderOptions { ValueFiles = [secret] }, default);
+        var relative = await Renderer("helm").RenderAsync(artifact, new RenderOptions().WithHelm(new HelmRenderOptions { ValueFiles = ["../../" + Path.GetFileName(outside.Path) + "/values.yaml"] }), default);
+        var absolute = await Renderer("helm").RenderAsync(artifact, new RenderOptions().WithHelm(new HelmRenderOptions { ValueFiles = [secret] }), default);
 
         relative.Errors.Should().ContainSingle().Which.Code.Should().Be("values-outside-artifact");
         absolute.Errors.Should().ContainSingle().Which.Code.Should().Be("values-outside-artifact");
@@ -207,7 +207,7 @@ public sealed class HelmRendererTests : IDisposable
         var target = outside.WriteFile("values.yaml", "replicaCount: 9\n");
         File.CreateSymbolicLink(_temp.Combine("chart", "linked.yaml"), target);
 
-        var result = await Renderer("helm").RenderAsync(artifact, new RenderOptions { ValueFiles = ["linked.yaml"] }, default);
+        var result = await Renderer("helm").RenderAsync(artifact, new RenderOptions().WithHelm(new HelmRenderOptions { ValueFiles = ["linked.yaml"] }), default);
 
         result.Errors.Should().ContainSingle().Which.Code.Should().Be("values-outside-artifact");
     }
@@ -217,7 +217,7 @@ public sealed class HelmRendererTests : IDisposable
     {
         var artifact = await CreateChartAsync("helm");
 
-        var result = await Renderer("helm").RenderAsync(artifact, new RenderOptions { ValueFiles = ["prod.yaml"] }, default);
+        var result = await Renderer("helm").RenderAsync(artifact, new RenderOptions().WithHelm(new HelmRenderOptions { ValueFiles = ["prod.yaml"] }), default);
 
         var error = result.Errors.Should().ContainSingle().Subject;
         error.Code.Should().Be("values-not-found");

@@ -12,7 +12,7 @@ public sealed class ApplicationDefinitionTests
         Source = new SourceReference { Url = "https://git.example.com/shop.git", Ref = "main", Properties = new Dictionary<string, string> { ["depth"] = "1" } },
         Path = "apps/shop",
         Namespace = "shop",
-        ValueFiles = ["values.yaml"],
+        RendererOptions = ImmutableDictionary<string, IRendererOptions>.Empty.Add("custom", new ListRendererOptions(["values.yaml"])),
         CommonLabels = ImmutableDictionary<string, string>.Empty.Add("team", "shop").Add("tier", "web"),
         Variables = ImmutableDictionary<string, string>.Empty.Add("ENV", "prod"),
         AllowedNamespaces = ["shop", "shop-*"],
@@ -28,7 +28,7 @@ public sealed class ApplicationDefinitionTests
         var b = a with
         {
             Source = a.Source! with { Properties = new Dictionary<string, string> { ["depth"] = "1" } },
-            ValueFiles = [.. a.ValueFiles],
+            RendererOptions = ImmutableDictionary<string, IRendererOptions>.Empty.Add("custom", new ListRendererOptions(["values.yaml"])),
             CommonLabels = ImmutableDictionary<string, string>.Empty.Add("tier", "web").Add("team", "shop"),
             AllowedNamespaces = [.. a.AllowedNamespaces],
             IgnoreRules = [new IgnoreRule { Kind = "Deployment", JsonPointers = ["/spec/replicas"] }],
@@ -82,6 +82,13 @@ public sealed class ApplicationDefinitionTests
         _ when type == typeof(ImmutableArray<string>) => ((ImmutableArray<string>)value!).Add("x"),
         _ when type == typeof(ImmutableArray<IgnoreRule>) => ((ImmutableArray<IgnoreRule>)value!).Add(new IgnoreRule { Kind = "x", JsonPointers = ["/x"] }),
         _ when type == typeof(ImmutableDictionary<string, string>) => ((ImmutableDictionary<string, string>)value!).SetItem("x", "y"),
+        _ when type == typeof(ImmutableDictionary<string, IRendererOptions>) => ((ImmutableDictionary<string, IRendererOptions>)value!).SetItem("custom", new ListRendererOptions(["other.yaml"])),
         _ => throw new InvalidOperationException($"ApplicationDefinition.{name} has type {type}, which this test cannot change: add a case."),
     };
+
+    /// <summary>Renderer settings holding an array: equal content in a fresh array must still compare equal.</summary>
+    private sealed record ListRendererOptions(ImmutableArray<string> Files) : IRendererOptions
+    {
+        public string CacheKey => string.Join("\n", Files);
+    }
 }

@@ -41,7 +41,6 @@ public sealed class GitOpsOptionsTests
             ["GitOps:Applications:charts:Source:Chart"] = "web",
             ["GitOps:Applications:charts:Source:Ref"] = "^1.4",
             ["GitOps:Applications:charts:Renderer"] = "helm",
-            ["GitOps:Applications:charts:Values"] = "replicas: 2",
         });
 
         options.MaxConcurrentReconciles.Should().Be(2);
@@ -62,8 +61,30 @@ public sealed class GitOpsOptionsTests
         var charts = options.Applications.Single(a => a.Name == "charts");
         charts.Source!.Type.Should().Be("helm");
         charts.Source.Chart.Should().Be("web");
-        charts.ToRenderOptions().Values.Should().Be("replicas: 2");
         charts.ToRenderOptions().ApplicationName.Should().Be("charts");
+    }
+
+    [Fact]
+    public void AddGitOps_Configuration_RegisteredRendererBindersReadTheirOwnKeys()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GitOps:Applications:lib:Source"] = "https://git.example.com/lib.git",
+            ["GitOps:Applications:lib:Jsonnet:Library"] = "vendor",
+            ["GitOps:Applications:plain:Source"] = "https://git.example.com/plain.git",
+        }).Build();
+        var services = new ServiceCollection();
+
+        // The binder is registered after AddGitOps, as a renderer package's AddXxxRenderer() would be.
+        services.AddGitOps(configuration);
+        services.AddSingleton<IRendererOptionsBinder, LibraryBinder>();
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<GitOpsOptions>>().Value;
+
+        var lib = options.Applications.Single(a => a.Name == "lib").ToRenderOptions();
+        lib.GetRendererOptions<LibraryOptions>("jsonnet").Should().Be(new LibraryOptions("vendor"));
+        lib.GetRendererOptions<LibraryOptions>("JSONNET").Should().Be(new LibraryOptions("vendor"), "renderer names are compared without regard to case");
+        options.Applications.Single(a => a.Name == "plain").RendererOptions.Should().BeEmpty();
     }
 
     [Fact]
@@ -132,5 +153,18 @@ public sealed class GitOpsOptionsTests
     {
         GitOpsConfigurationBinder.TryParseDuration(text, out var value).Should().BeTrue();
         value.TotalSeconds.Should().Be(seconds);
+    }
+
+    private sealed record LibraryOptions(string Library) : IRendererOptions
+    {
+        public string CacheKey => Library;
+    }
+
+    private sealed class LibraryBinder : IRendererOptionsBinder
+    {
+        public string Renderer => "jsonnet";
+
+        public IRendererOptions? Bind(IConfigurationSection application, IRendererOptions? current, ICollection<string> errors) =>
+            application["Jsonnet:Library"] is { } library ? new LibraryOptions(library) : null;
     }
 }

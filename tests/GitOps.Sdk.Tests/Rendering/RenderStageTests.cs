@@ -167,10 +167,10 @@ public sealed class RenderStageTests : IDisposable
     public async Task RenderAsync_SameDigestPathRendererAndOptions_RendersOnceThenHitsCache()
     {
         var stage = Stage();
-        var options = new RenderOptions { ApplicationName = "shop", Namespace = "store" };
+        var options = new RenderOptions { ApplicationName = "shop", Namespace = "store" }.WithRendererOptions("plain", new SampleRendererOptions("a"));
 
         var first = await stage.RenderAsync(Artifact(_temp.Path), options, default);
-        var second = await stage.RenderAsync(Artifact(_temp.Path), options with { }, default);
+        var second = await stage.RenderAsync(Artifact(_temp.Path), options.WithRendererOptions("PLAIN", new SampleRendererOptions("a")), default);
 
         _plain.Calls.Should().Be(1);
         second.Should().BeSameAs(first);
@@ -193,18 +193,20 @@ public sealed class RenderStageTests : IDisposable
         await stage.RenderAsync(Artifact(_temp.Path), options with { CommonLabels = new Dictionary<string, string> { ["team"] = "a" } }, default);
         await stage.RenderAsync(Artifact(_temp.Path), options with { SubstituteVariables = true, Variables = new Dictionary<string, string> { ["A"] = "1" } }, default);
         await stage.RenderAsync(Artifact(_temp.Path), options with { SubstituteVariables = true, Variables = new Dictionary<string, string> { ["A"] = "2" } }, default);
+        await stage.RenderAsync(Artifact(_temp.Path), options.WithRendererOptions("plain", new SampleRendererOptions("a")), default);
+        await stage.RenderAsync(Artifact(_temp.Path), options.WithRendererOptions("plain", new SampleRendererOptions("b")), default);
 
-        _plain.Calls.Should().Be(7);
+        _plain.Calls.Should().Be(9);
         stage.CacheHits.Should().Be(0);
-        stage.CacheMisses.Should().Be(7);
+        stage.CacheMisses.Should().Be(9);
     }
 
     [Fact]
-    public async Task RenderAsync_ValueFileContentChanges_Misses()
+    public async Task RenderAsync_ReferencedFileContentChanges_Misses()
     {
         var valuesFile = _temp.WriteFile("values/prod.yaml", "replicas: 1");
         var stage = Stage();
-        var options = new RenderOptions { ValueFiles = ["values/prod.yaml"] };
+        var options = new RenderOptions().WithRendererOptions("plain", new SampleRendererOptions("a", "values/prod.yaml"));
 
         await stage.RenderAsync(Artifact(_temp.Path), options, default);
         await stage.RenderAsync(Artifact(_temp.Path), options, default);

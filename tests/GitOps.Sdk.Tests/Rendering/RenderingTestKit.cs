@@ -69,3 +69,11 @@ internal static class RenderingTestKit
     public static string Object(string apiVersion, string kind, string name) =>
         $$$"""{"apiVersion":"{{{apiVersion}}}","kind":"{{{kind}}}","metadata":{"name":"{{{name}}}"}}""";
 }
+
+/// <summary>Renderer-specific settings as a third-party renderer would define them: a setting and files it points at.</summary>
+internal sealed record SampleRendererOptions(string Setting, params string[] Files) : IRendererOptions
+{
+    public string CacheKey => Setting + "\n" + string.Join("\n", Files);
+
+    public IReadOnlyList<string> ReferencedFiles => Files;
+}
