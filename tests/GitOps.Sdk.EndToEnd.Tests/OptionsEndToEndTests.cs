@@ -1,8 +1,11 @@
+using GitOps.Sdk.Events;
+using GitOps.Sdk.Git;
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Kubernetes;
 using GitOps.Sdk.Reconciliation;
 using GitOps.Sdk.Status;
 using GitOps.Sdk.Testing;
+using GitOps.Sdk.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GitOps.Sdk.EndToEnd.Tests;
@@ -13,6 +16,9 @@ namespace GitOps.Sdk.EndToEnd.Tests;
 /// </summary>
 public sealed class OptionsEndToEndTests
 {
+    private static List<ReconcileCompleted> Manual(EndToEndEnvironment env) =>
+        [.. env.Completed.Where(c => c.Trigger == ReconcileTrigger.Manual)];
+
     private static string ConfigMap(string name, string value = "x") =>
         $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: demo\ndata:\n  k: {value}\n";
 
@@ -103,5 +109,49 @@ public sealed class OptionsEndToEndTests
         lists.Should().NotBeEmpty();
         lists.Should().OnlyContain(r => r.Contains("limit=2", StringComparison.Ordinal));
         lists.Count(r => r.Contains("continue=", StringComparison.Ordinal)).Should().BeGreaterThanOrEqualTo(2, "six ConfigMaps made by hand, in pages of two, take at least three requests: {0}", string.Join("\n", lists));
+    }
+
+    [Fact]
+    public async Task GitResolveTimeout_RemoteStopsAnswering_RunFailsAfterTheTimeout_NothingAppliedOrPruned()
+    {
+        // The application reaches its repository through a relay; silencing the relay makes the remote accept the
+        // connection and never answer, as a hung server does.
+        await using var relay = TcpRelay.Start();
+        var timeout = TimeSpan.FromSeconds(2);
+        var url = $"git://{relay.Address}/deploy";
+        await using var env = await EndToEndEnvironment.CreateAsync(
+            app: a => a with { Source = a.Source! with { Url = url } },
+            builder: b => b.AddGitSource(o => o.ResolveTimeout = timeout));
+        relay.TargetPort = new Uri(env.SourceUrl).Port;
+        await env.StartAsync();
+        env.Completed[0].Outcome.Should().Be(ReconcileOutcome.Applied, env.Controller.GetStatus(EndToEndEnvironment.App)!.LastError);
+
+        // A commit that changes a value and removes the Service; the remote hangs before the engine sees it.
+        env.Repo.Write("deploy/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-settings\ndata:\n  GREETING: \"unseen\"\n");
+        env.Repo.Delete("deploy/service.yaml");
+        var sha = await env.Repo.CommitAndPushAsync("change a value, remove the service");
+        relay.TargetPort = null;
+        env.Controller.RequestReconcile(EndToEndEnvironment.App).Should().BeTrue();
+        await EndToEndEnvironment.WaitUntilAsync(() => Manual(env).Count >= 1, "the reconcile against the silent remote finished");
+
+        var run = Manual(env)[0];
+        run.Outcome.Should().Be(ReconcileOutcome.Failed);
+        run.Duration.Should().BeGreaterThanOrEqualTo(timeout).And.BeLessThan(timeout + TimeSpan.FromSeconds(10), "the resolve gives up at its timeout");
+        relay.SilentConnections.Should().BePositive("the remote accepted the connection and said nothing");
+        var status = env.Controller.GetStatus(EndToEndEnvironment.App)!;
+        status.LastErrorStage.Should().Be(ReconcileStage.Source);
+        status.LastError.Should().Contain($"application '{EndToEndEnvironment.App}'").And.Contain(url).And.Contain("took longer than");
+        env.ConfigValue().Should().Be("Hello from Git", "nothing is applied when the revision cannot be resolved");
+        env.Exists("v1", "Service", "web").Should().BeTrue("nothing is pruned when the revision cannot be resolved");
+        env.EventsOf<Pruned>().Should().BeEmpty();
+
+        // The remote answers again: the same commit is applied and the Service pruned, so the run above had work to skip.
+        relay.TargetPort = new Uri(env.SourceUrl).Port;
+        env.Controller.RequestReconcile(EndToEndEnvironment.App).Should().BeTrue();
+        await EndToEndEnvironment.WaitUntilAsync(() => Manual(env).Count >= 2, "the reconcile after the remote recovered finished");
+        Manual(env)[1].Outcome.Should().Be(ReconcileOutcome.Applied, env.Controller.GetStatus(EndToEndEnvironment.App)!.LastError);
+        Manual(env)[1].Revision.Should().Contain(sha);
+        env.ConfigValue().Should().Be("unseen");
+        env.Exists("v1", "Service", "web").Should().BeFalse();
     }
 }

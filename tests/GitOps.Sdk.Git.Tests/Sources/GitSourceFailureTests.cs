@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GitOps.Sdk.TestUtilities;
 using GitOps.Sdk.TestUtilities.Git;
 
@@ -91,6 +92,33 @@ public sealed class GitSourceFailureTests : IClassFixture<GitServersFixture>
         var error = (await act.Should().ThrowAsync<SourceException>()).Which;
         error.Kind.Should().Be(SourceErrorKind.Unreachable);
         error.Message.Should().Contain($"127.0.0.1:{port}");
+    }
+
+    [Theory]
+    [InlineData("git")]
+    [InlineData("http")]
+    public async Task ResolveAsync_RemoteAcceptsAndNeverAnswers_TimeoutAfterResolveTimeoutNamingTheRemoteNotTheSecret(string scheme)
+    {
+        await using var silent = TcpRelay.Start();
+        var secret = "never-print-" + Guid.NewGuid().ToString("N");
+        var timeout = TimeSpan.FromSeconds(1);
+        using var provider = servers.NewProvider(o =>
+        {
+            o.ResolveTimeout = timeout;
+            o.Credentials["deploy"] = new SourceCredentials { Username = "deployer", Password = secret };
+        });
+        var url = $"{scheme}://deployer:{secret}@127.0.0.1:{silent.Port}/deploy.git";
+        var clock = Stopwatch.StartNew();
+
+        var act = async () => await provider.ResolveAsync(new SourceReference { Url = url, Ref = "main", CredentialsName = "deploy" }, default);
+
+        var error = (await act.Should().ThrowAsync<SourceException>()).Which;
+        clock.Stop();
+        error.Kind.Should().Be(SourceErrorKind.Timeout);
+        error.Message.Should().Contain($"{scheme}://").And.Contain($"127.0.0.1:{silent.Port}/deploy.git").And.Contain($"longer than {timeout}").And.NotContain(secret);
+        error.ToString().Should().NotContain(secret);
+        clock.Elapsed.Should().BeGreaterThanOrEqualTo(timeout - TimeSpan.FromMilliseconds(50)).And.BeLessThan(timeout + TimeSpan.FromSeconds(10));
+        silent.SilentConnections.Should().BePositive("the remote accepted the connection and said nothing");
     }
 
     [Fact]
