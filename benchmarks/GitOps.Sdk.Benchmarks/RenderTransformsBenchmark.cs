@@ -54,14 +54,6 @@ public class RenderTransformsBenchmark
         _cached.RenderAsync(_artifact, _options, default).AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>Cleans up.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _uncached.Dispose();
-        _cached.Dispose();
-    }
-
     /// <summary>Render plus namespace, labels and ownership transforms.</summary>
     /// <returns>The result.</returns>
     [Benchmark(Baseline = true)]

@@ -21,7 +21,7 @@ public sealed class PrometheusMetrics : IDisposable
 
     /// <summary>Initializes a new instance of the <see cref="PrometheusMetrics"/> class and starts listening.</summary>
     /// <param name="meterName">The meter to collect. <value>Default: <c>GitOps.Sdk</c>.</value></param>
-    public PrometheusMetrics(string meterName = GitOps.Sdk.Diagnostics.GitOpsDiagnostics.Name)
+    public PrometheusMetrics(string meterName = GitOps.Sdk.GitOpsTelemetry.Name)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {

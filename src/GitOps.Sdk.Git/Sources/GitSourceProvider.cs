@@ -24,10 +24,7 @@ namespace GitOps.Sdk.Git;
 /// </example>
 public sealed class GitSourceProvider : ISourceProvider, IDisposable
 {
-    private static readonly Meter Meter = new("GitOps.Sdk");
-    private static readonly Counter<long> Fetches = Meter.CreateCounter<long>(
-        "gitops.source.git.fetches", unit: "{fetch}", description: "Git source fetches, by whether objects were downloaded (transfer=network) or the cache already held the commit (transfer=none).");
-
+    private readonly Counter<long> fetches;
     private readonly GitSourceOptions options;
     private readonly IEnumerable<ICredentialProvider> credentialProviders;
     private readonly TimeProvider timeProvider;
@@ -40,11 +37,13 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
     /// <param name="credentialProviders">Sources of credentials by <see cref="SourceReference.CredentialsName"/>, consulted after <see cref="GitSourceOptions.Credentials"/>.</param>
     /// <param name="timeProvider">The clock (fetch times and timeouts). <value>Default: <see cref="TimeProvider.System"/>.</value></param>
     /// <param name="logger">The logger.</param>
+    /// <param name="telemetry">The meter <c>gitops.source.git.fetches</c> is on. <value>Default: <see cref="GitOpsTelemetry.Shared"/>.</value></param>
     public GitSourceProvider(
         IOptions<GitSourceOptions> options,
         IEnumerable<ICredentialProvider>? credentialProviders = null,
         TimeProvider? timeProvider = null,
-        ILogger<GitSourceProvider>? logger = null)
+        ILogger<GitSourceProvider>? logger = null,
+        GitOpsTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options.Value;
@@ -52,6 +51,8 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
         this.timeProvider = timeProvider ?? TimeProvider.System;
         this.logger = logger ?? (ILogger)NullLogger.Instance;
         cache = new GitRepositoryCache(this.options.CacheDirectory, this.timeProvider);
+        fetches = (telemetry ?? GitOpsTelemetry.Shared).Meter.CreateCounter<long>(
+            "gitops.source.git.fetches", unit: "{fetch}", description: "Git source fetches, by whether objects were downloaded (transfer=network) or the cache already held the commit (transfer=none).");
     }
 
     /// <inheritdoc />
@@ -116,7 +117,7 @@ public sealed class GitSourceProvider : ISourceProvider, IDisposable
             throw new SourceException($"git source {url.Display}: fetching {resolved.Revision} took longer than {options.FetchTimeout}.", e) { Kind = SourceErrorKind.Timeout };
         }
 
-        Fetches.Add(1, new KeyValuePair<string, object?>("gitops.source.url", url.Display), new KeyValuePair<string, object?>("transfer", result.Downloaded ? "network" : "none"));
+        fetches.Add(1, new KeyValuePair<string, object?>("gitops.source.url", url.Display), new KeyValuePair<string, object?>("transfer", result.Downloaded ? "network" : "none"));
         Log.Fetched(logger, url.Display, result.Resolved.Revision, path, result.Digest, result.Downloaded);
         var content = path.Length == 0 ? result.Directory : Path.Combine(result.Directory, path);
         return new SourceArtifact

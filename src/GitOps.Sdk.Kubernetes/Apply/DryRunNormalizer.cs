@@ -13,7 +13,7 @@ namespace GitOps.Sdk.Kubernetes;
 /// written status, returned <c>spec.metrics</c> with entries duplicated and with empty entries. Empty metric entries
 /// (no source besides <c>type</c>) are removed and duplicates (same canonical JSON) are collapsed.
 /// </remarks>
-public static class DryRunNormalizer
+internal static class DryRunNormalizer
 {
     /// <summary>Returns <paramref name="obj"/> without known dry-run quirks (the same instance when there is nothing to clean).</summary>
     /// <param name="obj">A dry-run result or a live object.</param>

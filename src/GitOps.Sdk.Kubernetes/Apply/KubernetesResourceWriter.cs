@@ -24,7 +24,8 @@ namespace GitOps.Sdk.Kubernetes;
 /// </remarks>
 /// <example>
 /// <code>
-/// var writer = new KubernetesResourceWriter(client, new KubernetesRestMapper(client));
+/// services.AddGitOps().AddKubernetesTarget();
+/// var writer = serviceProvider.GetRequiredService&lt;KubernetesResourceWriter&gt;();
 /// WriteResult result = await writer.ApplyAsync(new ApplyRequest { Desired = configMap, Force = true }, cancellationToken);
 /// </code>
 /// </example>
@@ -39,7 +40,7 @@ public sealed partial class KubernetesResourceWriter : IResourceWriter
     /// <param name="options">Field manager, concurrency, retries and timeouts.</param>
     /// <param name="timeProvider">The clock for backoff and waits.</param>
     /// <param name="logger">The logger.</param>
-    public KubernetesResourceWriter(
+    internal KubernetesResourceWriter(
         IKubernetes kubernetes,
         KubernetesRestMapper mapper,
         KubernetesTargetOptions? options = null,

@@ -17,7 +17,7 @@ namespace GitOps.Sdk.Kubernetes;
 /// // mapping.Resource == "deployments", mapping.Namespaced == true
 /// </code>
 /// </example>
-public sealed class KubernetesRestMapper
+internal sealed class KubernetesRestMapper
 {
     private readonly KubeApiClient _client;
     private readonly ConcurrentDictionary<string, GroupVersionResources> _cache = new(StringComparer.Ordinal);
@@ -206,7 +206,7 @@ public sealed class KubernetesRestMapper
 /// <param name="Kind">The kind.</param>
 /// <param name="Resource">The plural resource name, e.g. <c>deployments</c>.</param>
 /// <param name="Namespaced">Whether objects of the kind live in namespaces.</param>
-public sealed record RestMapping(string Group, string Version, string Kind, string Resource, bool Namespaced)
+internal sealed record RestMapping(string Group, string Version, string Kind, string Resource, bool Namespaced)
 {
     /// <summary>Gets the apiVersion (<c>group/version</c>, or the version for the core group).</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
@@ -230,7 +230,7 @@ public sealed record RestMapping(string Group, string Version, string Kind, stri
 }
 
 /// <summary>The server does not serve a kind: its API group or CRD is missing.</summary>
-public sealed class RestMappingException : Exception
+internal sealed class RestMappingException : Exception
 {
     /// <summary>Initializes a new instance.</summary>
     public RestMappingException()

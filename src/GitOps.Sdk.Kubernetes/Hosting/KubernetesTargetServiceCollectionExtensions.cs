@@ -7,14 +7,14 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the Kubernetes target: live state, resource writer, inventory store, REST mapper and lease-based leader election.</summary>
+/// <summary>Registers the Kubernetes target: live state, resource writer, inventory store and lease-based leader election.</summary>
 public static class KubernetesTargetServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the Kubernetes target: <see cref="ILiveState"/> (<see cref="KubernetesLiveState"/>),
     /// <see cref="IResourceWriter"/> (<see cref="KubernetesResourceWriter"/>), <see cref="IInventoryStore"/>
-    /// (<see cref="KubernetesInventoryStore"/>), <see cref="KubernetesRestMapper"/> and <see cref="ILeaderElector"/>
-    /// (<see cref="LeaseLeaderElector"/>). Calling it twice is harmless; services registered before win.
+    /// (<see cref="KubernetesInventoryStore"/>), <see cref="IReservedObjects"/>, <see cref="IContainerContents"/> and
+    /// <see cref="ILeaderElector"/> (<see cref="LeaseLeaderElector"/>). Calling it twice is harmless; services registered before win.
     /// </summary>
     /// <param name="builder">The GitOps builder.</param>
     /// <param name="configure">Sets the connection (kubeconfig path, in-cluster or a client), field manager, concurrency and inventory location.</param>

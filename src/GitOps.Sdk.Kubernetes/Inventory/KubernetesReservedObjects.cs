@@ -5,7 +5,7 @@ namespace GitOps.Sdk.Kubernetes;
 /// (<see cref="KubernetesTargetOptions.InventoryNamespace"/>, default <c>gitops-system</c>) and every object in it,
 /// where the inventories of all applications live.
 /// </summary>
-public sealed class KubernetesReservedObjects : IReservedObjects
+internal sealed class KubernetesReservedObjects : IReservedObjects
 {
     private readonly string _namespace;
 

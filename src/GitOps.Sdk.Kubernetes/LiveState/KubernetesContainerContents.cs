@@ -16,7 +16,7 @@ namespace GitOps.Sdk.Kubernetes;
 /// <c>kube-root-ca.crt</c> ConfigMap that controllers put into every namespace.</para>
 /// <para>A CRD's contents are its custom resources in all namespaces, read through the CRD's storage (or first served) version.</para>
 /// </remarks>
-public sealed class KubernetesContainerContents : IContainerContents
+internal sealed class KubernetesContainerContents : IContainerContents
 {
     private const int MaxObjects = 1000;
     private readonly KubeApiClient _client;

@@ -36,7 +36,7 @@ public sealed class KubernetesLiveState : ILiveState, IAsyncDisposable
     /// <param name="options">Watch, resync and retry settings.</param>
     /// <param name="timeProvider">The clock for backoff, timeouts and resync.</param>
     /// <param name="logger">The logger.</param>
-    public KubernetesLiveState(
+    internal KubernetesLiveState(
         IKubernetes kubernetes,
         KubernetesRestMapper mapper,
         KubernetesTargetOptions? options = null,

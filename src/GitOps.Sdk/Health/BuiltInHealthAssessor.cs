@@ -9,7 +9,7 @@ namespace GitOps.Sdk.Health;
 /// generic <c>observedGeneration</c> and <c>Stalled</c>/<c>Reconciling</c>/<c>Ready</c> conditions (kstatus); objects
 /// without status are healthy. The engine asks host-registered assessors first.
 /// </summary>
-public sealed class BuiltInHealthAssessor : IHealthAssessor
+internal sealed class BuiltInHealthAssessor : IHealthAssessor
 {
     /// <summary>Gets the shared instance.</summary>
     public static BuiltInHealthAssessor Instance { get; } = new();

@@ -1,7 +1,7 @@
 namespace GitOps.Sdk.Health;
 
 /// <summary>Runs a chain of assessors and combines object health into application health.</summary>
-public sealed class HealthAggregator
+internal sealed class HealthAggregator
 {
     private readonly IHealthAssessor[] _chain;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using GitOps.Sdk;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
@@ -43,6 +44,9 @@ public static class GitOpsServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitOpsOptions>, GitOpsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        // The generic host and ASP.NET Core register IMeterFactory; the engine does not add it (AddMetrics would bring in
+        // Configuration and Options.ConfigurationExtensions), so a bare container without one gets the shared meter.
+        services.TryAddSingleton(static sp => sp.GetService<IMeterFactory>() is { } meterFactory ? new GitOpsTelemetry(meterFactory) : GitOpsTelemetry.Shared);
         services.TryAddSingleton(sp => new GitOpsEventHub(sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new ReconcilerServices(sp, sp.GetRequiredService<IOptions<GitOpsOptions>>(), sp.GetRequiredService<GitOpsEventHub>()));
         services.TryAddSingleton<GitOpsController>();

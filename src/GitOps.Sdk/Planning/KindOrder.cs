@@ -8,7 +8,7 @@ namespace GitOps.Sdk.Planning;
 /// (admission webhooks, aggregated APIs), so a half-applied set never blocks its own remaining writes.
 /// Deletes run in the reverse order.
 /// </summary>
-public static class KindOrder
+internal static class KindOrder
 {
     /// <summary>The rank of custom resources and of kinds this table does not know.</summary>
     public const int CustomResource = 900;

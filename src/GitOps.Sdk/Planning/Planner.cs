@@ -31,7 +31,7 @@ namespace GitOps.Sdk.Planning;
 /// });
 /// </code>
 /// </example>
-public sealed class Planner : IPlanner
+internal sealed class Planner : IPlanner
 {
     /// <inheritdoc />
     public ApplyPlan Plan(PlanRequest request)

@@ -115,7 +115,7 @@ internal sealed class Reconciler
         var time = _s.Time;
         var startTimestamp = time.GetTimestamp();
         var app = Definition;
-        using var activity = GitOpsDiagnostics.ActivitySource.StartActivity("gitops.reconcile");
+        using var activity = _s.Metrics.Telemetry.ActivitySource.StartActivity("gitops.reconcile");
         activity?.SetTag("gitops.application", app.Name);
         activity?.SetTag("gitops.trigger", trigger.ToString());
         Log.ReconcileStarting(_logger, app.Name, trigger.ToString());
@@ -149,7 +149,7 @@ internal sealed class Reconciler
         Finish(run, liveChangesAtStart);
         var result = run.ToResult();
         var outcome = result.Outcome.ToString();
-        GitOpsDiagnostics.ReconcileDuration.Record(
+        _s.Metrics.ReconcileDuration.Record(
             duration.TotalSeconds,
             new KeyValuePair<string, object?>("gitops.application", app.Name),
             new KeyValuePair<string, object?>("gitops.outcome", outcome));
@@ -190,7 +190,7 @@ internal sealed class Reconciler
         if (run.Outcome == ReconcileOutcome.Failed && run.Failure is { } failure)
         {
             var error = run.Error!;
-            GitOpsDiagnostics.Errors.Add(
+            _s.Metrics.Errors.Add(
                 1,
                 new KeyValuePair<string, object?>("gitops.application", Name),
                 new KeyValuePair<string, object?>("gitops.stage", failure.Stage.ToString()));

@@ -1,3 +1,4 @@
+using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Execution;
 using GitOps.Sdk.Health;
@@ -32,7 +33,11 @@ internal sealed class ReconcilerServices
         ApprovalPolicies = [.. services.GetServices<IApprovalPolicy>()];
         ContainerContents = services.GetService<IContainerContents>();
         Reserved = services.GetService<IReservedObjects>();
+        Metrics = new EngineMetrics(services.GetService<GitOpsTelemetry>() ?? GitOpsTelemetry.Shared);
     }
+
+    /// <summary>Gets the engine's instruments, on the meter of the registered <see cref="GitOpsTelemetry"/>.</summary>
+    public EngineMetrics Metrics { get; }
 
     /// <summary>Gets the engine's own objects, which no application may declare or prune, when the target reserves any.</summary>
     public IReservedObjects? Reserved { get; }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,7 @@ internal sealed class StageContext(ApplicationDefinition definition, ReconcilerS
 
     public void Publish(ReconcileEvent e) => Services.Events.Publish(e);
 
-    public static Activity? StartActivity(string name) => GitOpsDiagnostics.ActivitySource.StartActivity(name);
+    public Activity? StartActivity(string name) => Services.Metrics.Telemetry.ActivitySource.StartActivity(name);
 
     public KeyValuePair<string, object?> ApplicationTag => new("gitops.application", Application);
 }

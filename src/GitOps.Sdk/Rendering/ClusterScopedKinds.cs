@@ -8,7 +8,7 @@ namespace GitOps.Sdk.Rendering;
 /// <c>scope: Cluster</c>; <see cref="DefaultNamespaceTransform"/> reads that from the desired state and from
 /// <see cref="RenderStageOptions.ClusterScopedKinds"/>.
 /// </remarks>
-public static class ClusterScopedKinds
+internal static class ClusterScopedKinds
 {
     /// <summary>Gets the built-in cluster-scoped kinds.</summary>
     public static FrozenSet<GroupKind> BuiltIn { get; } = new GroupKind[]

@@ -19,7 +19,7 @@ namespace GitOps.Sdk.Rendering;
 /// </list>
 /// This renderer accepts any artifact, so the render stage asks it last, after Kustomize and Helm.
 /// </remarks>
-public sealed class PlainDirectoryRenderer : IRenderer
+internal sealed class PlainDirectoryRenderer : IRenderer
 {
     private const int MaxFolderDepth = 64;
     private readonly ManifestReader _reader;

@@ -29,7 +29,7 @@ namespace GitOps.Sdk.Rendering;
 /// Successful results are cached by (artifact digest, path, renderer, hash of the render options and of the value files'
 /// content), least recently used dropped first beyond <see cref="RenderStageOptions.CacheSize"/>. Hits and misses are
 /// counted in <see cref="CacheHits"/>/<see cref="CacheMisses"/> and in the counters <c>gitops.render.cache.hits</c> and
-/// <c>gitops.render.cache.misses</c> of meter <c>GitOps.Sdk</c>. Artifacts without a digest are never cached.
+/// <c>gitops.render.cache.misses</c> of the <see cref="GitOpsTelemetry"/> meter. Artifacts without a digest are never cached.
 /// </para>
 /// </remarks>
 /// <example>
@@ -39,11 +39,8 @@ namespace GitOps.Sdk.Rendering;
 /// if (!result.Succeeded) { foreach (var e in result.Errors) Console.Error.WriteLine(e); }
 /// </code>
 /// </example>
-public sealed class RenderStage : IRenderStage, IDisposable
+public sealed class RenderStage : IRenderStage
 {
-    /// <summary>The meter name used for render metrics.</summary>
-    public const string MeterName = "GitOps.Sdk";
-
     private static readonly string[] KustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
     private static readonly string[] BuiltInRenderers = ["plain", "kustomize", "helm"];
 
@@ -53,7 +50,6 @@ public sealed class RenderStage : IRenderStage, IDisposable
     private readonly int _cacheSize;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
-    private readonly Meter? _ownedMeter;
     private readonly Counter<long> _hitCounter;
     private readonly Counter<long> _missCounter;
     private readonly Histogram<double> _duration;
@@ -66,14 +62,14 @@ public sealed class RenderStage : IRenderStage, IDisposable
     /// <param name="options">The stage settings; defaults when <see langword="null"/>.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock for durations; the system clock when <see langword="null"/>.</param>
-    /// <param name="meterFactory">Creates the <c>GitOps.Sdk</c> meter; a private meter when <see langword="null"/>.</param>
+    /// <param name="telemetry">The meter the counters are on; <see cref="GitOpsTelemetry.Shared"/> when <see langword="null"/>.</param>
     public RenderStage(
         IEnumerable<IRenderer> renderers,
         IEnumerable<IRenderTransform> transforms,
         IOptions<RenderStageOptions>? options = null,
         ILogger<RenderStage>? logger = null,
         TimeProvider? timeProvider = null,
-        IMeterFactory? meterFactory = null)
+        GitOpsTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(renderers);
         ArgumentNullException.ThrowIfNull(transforms);
@@ -83,17 +79,7 @@ public sealed class RenderStage : IRenderStage, IDisposable
         _cache = new RenderCache(_cacheSize);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        Meter meter;
-        if (meterFactory is null)
-        {
-            _ownedMeter = new Meter(MeterName);
-            meter = _ownedMeter;
-        }
-        else
-        {
-            meter = meterFactory.Create(MeterName);
-        }
-
+        var meter = (telemetry ?? GitOpsTelemetry.Shared).Meter;
         Meter = meter;
         _hitCounter = meter.CreateCounter<long>("gitops.render.cache.hits", "{render}", "Renders answered from the render cache.");
         _missCounter = meter.CreateCounter<long>("gitops.render.cache.misses", "{render}", "Renders that were not in the render cache.");
@@ -233,9 +219,6 @@ public sealed class RenderStage : IRenderStage, IDisposable
 
         return result;
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _ownedMeter?.Dispose();
 
     /// <summary>
     /// Hashes every option that can change the rendered output, the renderer-specific options by their

@@ -30,7 +30,7 @@ public sealed class RenderStageTests : IDisposable
     public void SelectRenderer_Auto_PicksByMarkerFile(string file, string expected)
     {
         _temp.WriteFile("app/" + file, "x: 1");
-        using var stage = Stage();
+        var stage = Stage();
 
         var renderer = stage.SelectRenderer(Artifact(_temp.Path, "app"), new RenderOptions(), out var error);
 
@@ -43,7 +43,7 @@ public sealed class RenderStageTests : IDisposable
     {
         _temp.WriteFile("kustomization.yaml", "resources: []");
         _temp.WriteFile("Chart.yaml", "name: x");
-        using var stage = Stage();
+        var stage = Stage();
 
         stage.SelectRenderer(Artifact(_temp.Path), new RenderOptions(), out _)!.Name.Should().Be("kustomize");
     }
@@ -51,7 +51,7 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public void SelectRenderer_HelmChartArtifactKind_PicksHelm()
     {
-        using var stage = Stage();
+        var stage = Stage();
 
         stage.SelectRenderer(Artifact(_temp.Path, kind: ArtifactKinds.HelmChart), new RenderOptions(), out _)!.Name.Should().Be("helm");
     }
@@ -61,7 +61,7 @@ public sealed class RenderStageTests : IDisposable
     {
         _temp.WriteFile("main.jsonnet", "{}");
         var jsonnet = new RecordingRenderer("jsonnet", a => File.Exists(Path.Combine(a.ContentDirectory, "main.jsonnet")));
-        using var stage = new RenderStage([_plain, jsonnet], [], Options());
+        var stage = new RenderStage([_plain, jsonnet], [], Options());
 
         stage.SelectRenderer(Artifact(_temp.Path), new RenderOptions(), out _).Should().BeSameAs(jsonnet);
     }
@@ -70,7 +70,7 @@ public sealed class RenderStageTests : IDisposable
     public void SelectRenderer_ExplicitName_OverridesDetection()
     {
         _temp.WriteFile("kustomization.yaml", "resources: []");
-        using var stage = Stage();
+        var stage = Stage();
 
         stage.SelectRenderer(Artifact(_temp.Path), new RenderOptions { Renderer = "plain" }, out _).Should().BeSameAs(_plain);
         stage.SelectRenderer(Artifact(_temp.Path), new RenderOptions { Renderer = "HELM" }, out _).Should().BeSameAs(_helm);
@@ -79,7 +79,7 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public async Task RenderAsync_UnknownRenderer_FailsListingRegisteredOnes()
     {
-        using var stage = Stage();
+        var stage = Stage();
 
         var result = await stage.RenderAsync(Artifact(_temp.Path), new RenderOptions { ApplicationName = "shop", Renderer = "jsonnet" }, default);
 
@@ -92,7 +92,7 @@ public sealed class RenderStageTests : IDisposable
     public async Task RenderAsync_KustomizationWithoutKustomizeRenderer_SaysWhichRegistrationIsMissing()
     {
         _temp.WriteFile("kustomization.yaml", "resources: []");
-        using var stage = new RenderStage([_plain], [], Options());
+        var stage = new RenderStage([_plain], [], Options());
 
         var result = await stage.RenderAsync(Artifact(_temp.Path), new RenderOptions(), default);
 
@@ -103,7 +103,7 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public async Task RenderAsync_PathMissingFromArtifact_Fails()
     {
-        using var stage = Stage();
+        var stage = Stage();
 
         var result = await stage.RenderAsync(Artifact(_temp.Path, "deploy/prod"), new RenderOptions(), default);
 
@@ -115,7 +115,7 @@ public sealed class RenderStageTests : IDisposable
     {
         var key = new ResourceKey("apps", "Deployment", "shop", "web");
         _plain.Errors = [new ManifestError("duplicate key 'image'", "app/web.yaml", 2, 14, 3) { Object = key, Code = "duplicate-key" }];
-        using var stage = Stage();
+        var stage = Stage();
 
         var result = await stage.RenderAsync(Artifact(_temp.Path), new RenderOptions { ApplicationName = "shop" }, default);
 
@@ -132,7 +132,7 @@ public sealed class RenderStageTests : IDisposable
     {
         var options = Options();
         var recorder = new OrderRecorder(150);
-        using var stage = new RenderStage([_plain], [.. BuiltInTransforms(options), recorder], options);
+        var stage = new RenderStage([_plain], [.. BuiltInTransforms(options), recorder], options);
 
         var result = await stage.RenderAsync(
             Artifact(_temp.Path),
@@ -153,7 +153,7 @@ public sealed class RenderStageTests : IDisposable
     public async Task RenderAsync_TransformFails_ReturnsItsErrorsWithApplicationAndRevision()
     {
         var options = Options();
-        using var stage = new RenderStage([new RecordingRenderer("plain", _ => true, ConfigMap("x", data: """{"a":"${MISSING}"}"""))], BuiltInTransforms(options), options);
+        var stage = new RenderStage([new RecordingRenderer("plain", _ => true, ConfigMap("x", data: """{"a":"${MISSING}"}"""))], BuiltInTransforms(options), options);
 
         var result = await stage.RenderAsync(Artifact(_temp.Path), new RenderOptions { ApplicationName = "shop", SubstituteVariables = true }, default);
 
@@ -166,7 +166,7 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public async Task RenderAsync_SameDigestPathRendererAndOptions_RendersOnceThenHitsCache()
     {
-        using var stage = Stage();
+        var stage = Stage();
         var options = new RenderOptions { ApplicationName = "shop", Namespace = "store" }.WithRendererOptions("plain", new SampleRendererOptions("a"));
 
         var first = await stage.RenderAsync(Artifact(_temp.Path), options, default);
@@ -183,7 +183,7 @@ public sealed class RenderStageTests : IDisposable
     public async Task RenderAsync_DigestPathOrOptionsChange_Misses()
     {
         _temp.WriteFile("sub/a.yaml", "x: 1");
-        using var stage = Stage();
+        var stage = Stage();
         var options = new RenderOptions { ApplicationName = "shop" };
 
         await stage.RenderAsync(Artifact(_temp.Path), options, default);
@@ -205,7 +205,7 @@ public sealed class RenderStageTests : IDisposable
     public async Task RenderAsync_ReferencedFileContentChanges_Misses()
     {
         var valuesFile = _temp.WriteFile("values/prod.yaml", "replicas: 1");
-        using var stage = Stage();
+        var stage = Stage();
         var options = new RenderOptions().WithRendererOptions("plain", new SampleRendererOptions("a", "values/prod.yaml"));
 
         await stage.RenderAsync(Artifact(_temp.Path), options, default);
@@ -220,7 +220,7 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public async Task RenderAsync_NoDigestOrFailure_IsNeverCached()
     {
-        using var stage = Stage();
+        var stage = Stage();
 
         await stage.RenderAsync(Artifact(_temp.Path, digest: ""), new RenderOptions(), default);
         await stage.RenderAsync(Artifact(_temp.Path, digest: ""), new RenderOptions(), default);
@@ -236,7 +236,7 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public async Task RenderAsync_MoreEntriesThanCacheSize_EvictsLeastRecentlyUsed()
     {
-        using var stage = new RenderStage([_plain], [], Options(o => o.CacheSize = 2));
+        var stage = new RenderStage([_plain], [], Options(o => o.CacheSize = 2));
         var options = new RenderOptions();
 
         await stage.RenderAsync(Artifact(_temp.Path, digest: "sha256:a"), options, default);
@@ -255,7 +255,7 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public async Task RenderAsync_CacheSizeZero_DisablesCache()
     {
-        using var stage = new RenderStage([_plain], [], Options(o => o.CacheSize = 0));
+        var stage = new RenderStage([_plain], [], Options(o => o.CacheSize = 0));
 
         await stage.RenderAsync(Artifact(_temp.Path), new RenderOptions(), default);
         await stage.RenderAsync(Artifact(_temp.Path), new RenderOptions(), default);
@@ -267,7 +267,7 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public async Task RenderAsync_CacheHitsAndMisses_AreReportedOnTheGitOpsMeter()
     {
-        using var stage = Stage();
+        var stage = Stage();
         var measured = new Dictionary<string, long>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>

@@ -31,7 +31,7 @@ internal sealed class ApplyStage(StageContext context, InventoryProtocol invento
 
         progress(ReconcileStage.Apply);
         ApplyResult applied;
-        using (StageContext.StartActivity("gitops.apply"))
+        using (context.StartActivity("gitops.apply"))
         {
             applied = await ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
         }
@@ -93,7 +93,7 @@ internal sealed class ApplyStage(StageContext context, InventoryProtocol invento
                 continue;
             }
 
-            GitOpsDiagnostics.AppliedObjects.Add(group.Count(), context.ApplicationTag, new KeyValuePair<string, object?>("gitops.outcome", group.Key.ToString()));
+            context.Services.Metrics.AppliedObjects.Add(group.Count(), context.ApplicationTag, new KeyValuePair<string, object?>("gitops.outcome", group.Key.ToString()));
         }
     }
 

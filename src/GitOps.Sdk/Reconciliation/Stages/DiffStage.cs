@@ -34,7 +34,7 @@ internal sealed class DiffStage(StageContext context)
         };
         var diffs = new Dictionary<ResourceKey, ResourceDiff>();
         var desiredKeys = new HashSet<ResourceKey>();
-        using (StageContext.StartActivity("gitops.diff"))
+        using (context.StartActivity("gitops.diff"))
         {
             foreach (var d in desired.Objects)
             {
@@ -54,7 +54,7 @@ internal sealed class DiffStage(StageContext context)
         var drift = FindDrift(desired, input.Live.Inventory, diffs, input.LastAppliedDigest);
         if (drift.Length > 0)
         {
-            GitOpsDiagnostics.DriftCount.Add(drift.Length, context.ApplicationTag);
+            context.Services.Metrics.DriftCount.Add(drift.Length, context.ApplicationTag);
             Log.DriftDetected(context.Logger, app.Name, string.Join(" | ", drift.Select(static d => d.ToString())));
             context.Publish(new DriftDetected
             {

@@ -17,7 +17,7 @@ internal sealed class LiveStateStage(StageContext context, WatchRegistry watches
 
     public async ValueTask<StageResult<LiveSnapshot>> RunAsync(LiveInput input, CancellationToken cancellationToken)
     {
-        using var activity = StageContext.StartActivity("gitops.live");
+        using var activity = context.StartActivity("gitops.live");
         var desired = input.Desired;
         Inventory? inventory;
         try

@@ -40,7 +40,7 @@ internal sealed class PlanningStage(StageContext context, PlanGuard guard)
                 AllowTakeover = app.AllowTakeover,
             },
         };
-        using (StageContext.StartActivity("gitops.plan"))
+        using (context.StartActivity("gitops.plan"))
         {
             var plan = await guard.ApplyAsync(context.Services.Planner.Plan(request), cancellationToken).ConfigureAwait(false);
             return new ReconcilePlan(plan, notes);

@@ -29,7 +29,7 @@ internal sealed class RenderingStage(StageContext context, RevisionAdmission adm
         else
         {
             RenderResult rendered;
-            using (StageContext.StartActivity("gitops.render"))
+            using (context.StartActivity("gitops.render"))
             {
                 rendered = await context.Services.RenderStage.RenderAsync(artifact, input.Options, cancellationToken).ConfigureAwait(false);
             }

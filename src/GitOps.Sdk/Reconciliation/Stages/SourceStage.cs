@@ -23,7 +23,7 @@ internal sealed class SourceStage(StageContext context)
         SourceRevision resolved;
         try
         {
-            using (StageContext.StartActivity("gitops.source.resolve"))
+            using (context.StartActivity("gitops.source.resolve"))
             {
                 resolved = await provider.ResolveAsync(source, cancellationToken).ConfigureAwait(false);
             }
@@ -41,7 +41,7 @@ internal sealed class SourceStage(StageContext context)
         SourceArtifact artifact;
         try
         {
-            using (StageContext.StartActivity("gitops.source.fetch"))
+            using (context.StartActivity("gitops.source.fetch"))
             {
                 artifact = await provider.FetchAsync(source, cancellationToken).ConfigureAwait(false);
             }
