@@ -21,7 +21,7 @@ public static class WellKnown
     /// <summary>Annotation that opts an object out of <c>${VAR}</c> substitution when set to <c>disabled</c>.</summary>
     public const string SubstituteAnnotation = "gitops.sdk.io/substitute";
 
-    /// <summary>Annotation added to rendered Helm hooks, naming the hook events.</summary>
+    /// <summary>Annotation added to Helm hooks rendered as objects (the Helm renderer's <c>ApplyHooks</c>), naming the hook events.</summary>
     public const string HelmHookAnnotation = "gitops.sdk.io/helm-hook";
 
     /// <summary>The default field manager for server-side apply.</summary>

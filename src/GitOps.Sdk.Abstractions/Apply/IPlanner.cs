@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace GitOps.Sdk;
 
 /// <summary>
@@ -57,7 +55,4 @@ public sealed record PlanOptions
 
     /// <summary>Gets kinds whose order a host wants to set, by group/kind; lower first. Built-in order applies to the rest.</summary>
     public IReadOnlyDictionary<GroupKind, int> KindOrderOverrides { get; init; } = new Dictionary<GroupKind, int>();
-
-    /// <summary>Gets keys that are held (not applied) with the reason, e.g. by an approval policy.</summary>
-    public ImmutableDictionary<ResourceKey, string> Held { get; init; } = ImmutableDictionary<ResourceKey, string>.Empty;
 }

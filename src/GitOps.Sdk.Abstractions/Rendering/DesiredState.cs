@@ -16,9 +16,6 @@ public sealed record DesiredState
 
     /// <summary>Gets the digest of the source content the objects were rendered from, when known.</summary>
     public string? Digest { get; init; }
-
-    /// <summary>Gets objects that were rendered but are not applied as plain objects (e.g. Helm hooks), with their origin.</summary>
-    public ImmutableArray<KubeObject> Hooks { get; init; } = [];
 }
 
 /// <summary>

@@ -6,13 +6,18 @@ namespace GitOps.Sdk;
 /// Turns a fetched artifact into desired state: plain YAML, Kustomize, Helm or anything custom. Every renderer's
 /// output goes through the same manifest reader, so hostile output is refused the same way.
 /// </summary>
+/// <remarks>
+/// Automatic selection asks each renderer's <see cref="Detection"/> first (marker files, artifact kinds, priority); a
+/// renderer that declares nothing keeps the default <see cref="RendererDetection.None"/>, so renderers written before
+/// the declaration existed compile and are still asked through <see cref="CanRender"/> when no declaration matches.
+/// </remarks>
 /// <example>
 /// <code>
 /// public sealed class JsonnetRenderer : IRenderer
 /// {
 ///     public string Name =&gt; "jsonnet";
-///     public bool CanRender(SourceArtifact artifact, RenderOptions options) =&gt;
-///         File.Exists(Path.Combine(artifact.ContentDirectory, "main.jsonnet"));
+///     public RendererDetection Detection { get; } = new() { MarkerFiles = ["jsonnetfile.json"] };
+///     public bool CanRender(SourceArtifact artifact, RenderOptions options) =&gt; false;
 ///     public ValueTask&lt;RenderResult&gt; RenderAsync(SourceArtifact artifact, RenderOptions options, CancellationToken cancellationToken) =&gt; …;
 /// }
 /// </code>
@@ -22,7 +27,18 @@ public interface IRenderer
     /// <summary>Gets the renderer's name as used in <see cref="RenderOptions.Renderer"/>, e.g. <c>plain</c>, <c>kustomize</c>, <c>helm</c>.</summary>
     string Name { get; }
 
-    /// <summary>Returns <see langword="true"/> when this renderer should render <paramref name="artifact"/> under automatic selection.</summary>
+    /// <summary>
+    /// Gets what automatic selection recognises as this renderer's input (see <see cref="RendererDetection"/>).
+    /// <value>Default: <see cref="RendererDetection.None"/>: the renderer is asked through <see cref="CanRender"/>.</value>
+    /// </summary>
+    /// <remarks>A default interface member, so implementations written before it existed stay source and binary compatible.</remarks>
+    RendererDetection Detection => RendererDetection.None;
+
+    /// <summary>
+    /// Returns <see langword="true"/> when this renderer should render <paramref name="artifact"/> under automatic
+    /// selection. Asked only of renderers whose <see cref="Detection"/> is empty, and only when no declared renderer
+    /// matches (the first that says yes, in registration order, wins over <c>plain</c>).
+    /// </summary>
     /// <param name="artifact">The fetched content.</param>
     /// <param name="options">The application's render options.</param>
     /// <returns>Whether the content looks like this renderer's input.</returns>

@@ -22,9 +22,10 @@ namespace GitOps.Sdk.Helm.Rendering;
 /// </para>
 /// <para>
 /// The output goes through the engine's <see cref="IManifestReader"/>, one file per template (from Helm's <c># Source:</c> comments), so an
-/// error names the template file. Objects annotated <c>helm.sh/hook</c> go to <see cref="DesiredState.Hooks"/>, marked with
-/// <see cref="WellKnown.HelmHookAnnotation"/>; they are also in <see cref="DesiredState.Objects"/> only when
-/// <see cref="HelmRenderOptions.ApplyHooks"/> is set.
+/// error names the template file. Objects annotated <c>helm.sh/hook</c> are left out of the desired state (each logged
+/// by kind, name and hook events; the engine runs no hook phases), unless <see cref="HelmRenderOptions.ApplyHooks"/> is
+/// set: then they are in <see cref="DesiredState.Objects"/>, applied like any object, marked with
+/// <see cref="WellKnown.HelmHookAnnotation"/>.
 /// </para>
 /// <para>
 /// Helm 3 and Helm 4 take the same <c>template</c> flags used here. Flags that would reach out of the sandbox
@@ -67,12 +68,14 @@ public sealed partial class HelmRenderer : IRenderer
     /// <inheritdoc />
     public string Name => "helm";
 
+    /// <summary>Gets the detection: <c>Chart.yaml</c>, or an artifact of kind <see cref="ArtifactKinds.HelmChart"/> (an OCI or Helm repository chart), at <see cref="RendererDetection.HelmPriority"/>.</summary>
+    public RendererDetection Detection { get; } = new() { MarkerFiles = ["Chart.yaml"], ArtifactKinds = [ArtifactKinds.HelmChart], Priority = RendererDetection.HelmPriority };
+
     /// <inheritdoc />
     public bool CanRender(SourceArtifact artifact, RenderOptions options)
     {
         ArgumentNullException.ThrowIfNull(artifact);
-        return string.Equals(artifact.ArtifactKind, ArtifactKinds.HelmChart, StringComparison.Ordinal)
-            || File.Exists(Path.Combine(artifact.ContentDirectory, "Chart.yaml"));
+        return Detection.Match(artifact) is not null;
     }
 
     /// <inheritdoc />
@@ -217,7 +220,7 @@ public sealed partial class HelmRenderer : IRenderer
     {
         var reader = _manifests;
         var objects = ImmutableArray.CreateBuilder<KubeObject>();
-        var hooks = ImmutableArray.CreateBuilder<KubeObject>();
+        var hooks = 0;
         var errors = new List<ManifestError>();
         foreach (var (source, yaml) in HelmTemplateOutput.Split(output))
         {
@@ -237,11 +240,14 @@ public sealed partial class HelmRenderer : IRenderer
                     continue;
                 }
 
-                var marked = MarkHook(obj, hook);
-                hooks.Add(marked);
+                hooks++;
                 if (helmOptions.ApplyHooks)
                 {
-                    objects.Add(marked);
+                    objects.Add(MarkHook(obj, hook));
+                }
+                else
+                {
+                    Log.HookLeftOut(_logger, obj.Kind, obj.Name, hook, options.ApplicationName);
                 }
             }
         }
@@ -251,7 +257,7 @@ public sealed partial class HelmRenderer : IRenderer
             return RenderResult.Failure(errors, Name);
         }
 
-        Log.Rendered(_logger, objects.Count, hooks.Count, options.ApplicationName);
-        return RenderResult.Success(new DesiredState { Objects = objects.ToImmutable(), Hooks = hooks.ToImmutable() }, Name);
+        Log.Rendered(_logger, objects.Count, hooks, options.ApplicationName);
+        return RenderResult.Success(new DesiredState { Objects = objects.ToImmutable() }, Name);
     }
 }

@@ -58,11 +58,14 @@ public sealed partial class KustomizeRenderer : IRenderer
     /// <inheritdoc />
     public string Name => "kustomize";
 
+    /// <summary>Gets the detection: the <see cref="KustomizationFileNames"/>, at <see cref="RendererDetection.KustomizePriority"/> (above Helm's, so a kustomization beside a <c>Chart.yaml</c> is built by Kustomize).</summary>
+    public RendererDetection Detection { get; } = new() { MarkerFiles = [.. KustomizationFileNames], Priority = RendererDetection.KustomizePriority };
+
     /// <inheritdoc />
     public bool CanRender(SourceArtifact artifact, RenderOptions options)
     {
         ArgumentNullException.ThrowIfNull(artifact);
-        return FindKustomization(artifact.ContentDirectory) is not null;
+        return Detection.Match(artifact) is not null;
     }
 
     /// <inheritdoc />

@@ -158,11 +158,6 @@ internal sealed class Planner : IPlanner
         request.Diffs.TryGetValue(key, out var diff);
         var step = new PlanStep { Key = key, Action = PlanAction.Apply, Desired = desired, Live = live, Diff = diff, Wave = GetWave(desired) };
 
-        if (options.Held.TryGetValue(key, out var held))
-        {
-            return step with { Action = PlanAction.Skip, Reason = $"{key} is held: {held}" };
-        }
-
         if (OwnershipPolicy.ForApply(application, key, live, previousKeys.Contains(key), options, out var adoptedFrom) is { } refused)
         {
             return step with { Action = PlanAction.Skip, Reason = refused.Reason, Refusal = refused.Refusal };
@@ -222,10 +217,6 @@ internal sealed class Planner : IPlanner
                     Reason = $"{key} is not pruned: desired state of application '{application}' is empty, and pruning everything needs AllowEmptyPrune",
                     Refusal = new PlanRefusal(PlanRefusalRules.EmptyRender, null, "AllowEmptyPrune"),
                 };
-            }
-            else if (options.Held.TryGetValue(key, out var held))
-            {
-                step = step with { Action = PlanAction.Skip, Reason = $"{key} is held: {held}" };
             }
             else if (string.Equals(live.GetAnnotation(WellKnown.PruneAnnotation), "disabled", StringComparison.OrdinalIgnoreCase))
             {

@@ -15,9 +15,11 @@ namespace GitOps.Sdk.Rendering;
 /// <remarks>
 /// <para>
 /// Renderer selection: an explicit <see cref="RenderOptions.Renderer"/> name picks the registered renderer of that name.
-/// <c>auto</c> picks <c>kustomize</c> when the folder holds <c>kustomization.yaml</c>, <c>kustomization.yml</c> or
-/// <c>Kustomization</c>; else <c>helm</c> when it holds <c>Chart.yaml</c> (or the artifact is a Helm chart); else the
-/// first custom renderer whose <see cref="IRenderer.CanRender"/> says yes; else <c>plain</c>.
+/// <c>auto</c> asks every registered renderer's <see cref="IRenderer.Detection"/>: of those whose marker file or
+/// artifact kind matches, the highest <see cref="RendererDetection.Priority"/> wins (a tie is an error naming both and
+/// the folder); else the first renderer that declares nothing and whose <see cref="IRenderer.CanRender"/> says yes;
+/// else <c>plain</c>. A folder holding the input of a well-known renderer that is not registered (a kustomization, a
+/// Helm chart) is an error naming the marker and the registration to call, never rendered as plain YAML.
 /// </para>
 /// <para>
 /// Transforms run in ascending <see cref="IRenderTransform.Order"/> (ties in registration order). The built-in order is
@@ -41,9 +43,6 @@ namespace GitOps.Sdk.Rendering;
 /// </example>
 public sealed class RenderStage : IRenderStage
 {
-    private static readonly string[] KustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-    private static readonly string[] BuiltInRenderers = ["plain", "kustomize", "helm"];
-
     private readonly IRenderer[] _renderers;
     private readonly IRenderTransform[] _transforms;
     private readonly RenderCache _cache;
@@ -133,18 +132,13 @@ public sealed class RenderStage : IRenderStage
             return null;
         }
 
-        var marker = KustomizationFiles.FirstOrDefault(f => File.Exists(Path.Combine(directory, f)));
-        if (marker is not null)
+        var detected = Detect(artifact, out error);
+        if (detected is not null || error is not null)
         {
-            return Find("kustomize") ?? Missing("kustomize", marker, "AddKustomizeRenderer()", out error);
+            return detected;
         }
 
-        if (File.Exists(Path.Combine(directory, "Chart.yaml")) || string.Equals(artifact.ArtifactKind, ArtifactKinds.HelmChart, StringComparison.Ordinal))
-        {
-            return Find("helm") ?? Missing("helm", "Chart.yaml", "AddHelmRenderer()", out error);
-        }
-
-        var custom = _renderers.FirstOrDefault(r => !BuiltInRenderers.Contains(r.Name, StringComparer.OrdinalIgnoreCase) && r.CanRender(artifact, options));
+        var custom = _renderers.FirstOrDefault(r => r.Detection.IsEmpty && !IsPlain(r) && r.CanRender(artifact, options));
         if (custom is not null)
         {
             return custom;
@@ -301,10 +295,58 @@ public sealed class RenderStage : IRenderStage
     private IRenderer? Find(string name) =>
         _renderers.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    private IRenderer? Missing(string renderer, string marker, string registration, out string? error)
+    private static bool IsPlain(IRenderer renderer) => string.Equals(renderer.Name, "plain", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The declared renderers (and the well-known ones that are not registered) that match, highest priority first;
+    /// the winner, or <see langword="null"/> with <paramref name="error"/> set on a tie or when the winner is not
+    /// registered, or <see langword="null"/> without an error when nothing declared matches.
+    /// </summary>
+    private IRenderer? Detect(SourceArtifact artifact, out string? error)
     {
-        error = $"the folder holds {marker}, so it needs the '{renderer}' renderer, which is not registered (call {registration}; registered: {Registered()})";
-        return null;
+        error = null;
+        var candidates = new List<(string Name, IRenderer? Renderer, int Priority, string Match, bool ByKind, string? Registration)>();
+        foreach (var renderer in _renderers)
+        {
+            var detection = renderer.Detection ?? RendererDetection.None;
+            if (!IsPlain(renderer) && detection.Match(artifact) is { } match)
+            {
+                candidates.Add((renderer.Name, renderer, detection.Priority, match, !(!detection.MarkerFiles.IsDefault && detection.MarkerFiles.Contains(match)), null));
+            }
+        }
+
+        foreach (var (name, detection, registration) in WellKnownRenderers.All)
+        {
+            if (Find(name) is null && detection.Match(artifact) is { } match)
+            {
+                candidates.Add((name, null, detection.Priority, match, !(!detection.MarkerFiles.IsDefault && detection.MarkerFiles.Contains(match)), registration));
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var top = candidates.Max(c => c.Priority);
+        var winners = candidates.Where(c => c.Priority == top).ToList();
+        var folder = artifact.Path.Length == 0 ? "." : artifact.Path;
+        if (winners.Count > 1)
+        {
+            error = $"the folder '{folder}' matches more than one renderer at priority {top}: "
+                + string.Join(", ", winners.Select(w => $"'{w.Name}' ({w.Match})"))
+                + $" (registered: {Registered()}); name one in the application's Renderer, or give their detections different priorities";
+            return null;
+        }
+
+        var winner = winners[0];
+        if (winner.Renderer is null)
+        {
+            var evidence = winner.ByKind ? $"the artifact is of {winner.Match}" : $"the folder holds {winner.Match}";
+            error = $"{evidence}, so it needs the '{winner.Name}' renderer, which is not registered (call {winner.Registration}; registered: {Registered()})";
+        }
+
+        return winner.Renderer;
     }
 
     private string Registered() => _renderers.Length == 0 ? "none" : string.Join(", ", _renderers.Select(r => r.Name));

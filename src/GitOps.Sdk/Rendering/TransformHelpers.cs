@@ -6,12 +6,11 @@ namespace GitOps.Sdk.Rendering;
 /// <summary>Shared plumbing of the built-in transforms.</summary>
 internal static class TransformHelpers
 {
-    /// <summary>Applies <paramref name="map"/> to every object and hook; returns the same state when nothing changed.</summary>
+    /// <summary>Applies <paramref name="map"/> to every object; returns the same state when nothing changed.</summary>
     public static DesiredState Map(DesiredState state, Func<KubeObject, KubeObject> map)
     {
         var objects = MapAll(state.Objects, map);
-        var hooks = MapAll(state.Hooks, map);
-        return objects == state.Objects && hooks == state.Hooks ? state : state with { Objects = objects, Hooks = hooks };
+        return objects == state.Objects ? state : state with { Objects = objects };
     }
 
     /// <summary>Gets (creating when absent) <c>metadata.&lt;name&gt;</c> of a mutable object.</summary>

@@ -18,11 +18,13 @@ public sealed class HelmRendererTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Helms))]
-    public async Task RenderAsync_CreatedChart_RendersObjectsWithTemplateOriginsAndSeparatesHooks(string helm)
+    public async Task RenderAsync_CreatedChart_RendersObjectsWithTemplateOriginsAndLeavesOutHooks(string helm)
     {
         var artifact = await CreateChartAsync(helm, "charts/web");
+        var logger = new CapturingLogger<HelmRenderer>();
+        var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = TestPaths.RequireTool(helm) }), new ManifestReader(), logger);
 
-        var result = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop" }, default);
+        var result = await renderer.RenderAsync(artifact, new RenderOptions { ApplicationName = "shop" }, default);
 
         result.Errors.Should().BeEmpty();
         result.Renderer.Should().Be("helm");
@@ -32,12 +34,9 @@ public sealed class HelmRendererTests : IDisposable
         service.Origin!.File.Should().Be("charts/web/templates/service.yaml");
         service.Origin.DocumentIndex.Should().Be(0);
 
-        var hook = result.State.Hooks.Should().ContainSingle().Subject;
-        hook.Kind.Should().Be("Pod");
-        hook.Name.Should().Be("shop-web-test-connection");
-        hook.GetAnnotation(WellKnown.HelmHookAnnotation).Should().Be("test");
-        hook.Origin!.File.Should().Be("charts/web/templates/tests/test-connection.yaml");
-        result.State.Objects.Should().NotContain(o => o.Kind == "Pod");
+        result.State.Objects.Should().NotContain(o => o.Kind == "Pod", "the test hook is not applied without ApplyHooks");
+        logger.Messages.Should().Contain("Left out Helm hook Pod shop-web-test-connection (test) of application shop: hooks are applied only with HelmRenderOptions.ApplyHooks")
+            .And.Contain("Rendered 3 objects and 1 hooks for application shop");
     }
 
     [Theory]
@@ -49,8 +48,10 @@ public sealed class HelmRendererTests : IDisposable
         var result = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop" }.WithHelm(new HelmRenderOptions { ApplyHooks = true }), default);
 
         result.Errors.Should().BeEmpty();
-        result.State.Objects.Should().Contain(o => o.Kind == "Pod" && o.GetAnnotation(WellKnown.HelmHookAnnotation) == "test");
-        result.State.Hooks.Should().ContainSingle();
+        var hook = result.State.Objects.Should().ContainSingle(o => o.Kind == "Pod").Subject;
+        hook.Name.Should().Be("shop-web-test-connection");
+        hook.GetAnnotation(WellKnown.HelmHookAnnotation).Should().Be("test");
+        hook.Origin!.File.Should().Be("chart/templates/tests/test-connection.yaml");
     }
 
     [Theory]
@@ -248,12 +249,14 @@ public sealed class HelmRendererTests : IDisposable
         var artifact = await CreateChartAsync("helm");
         var renderer = new HelmRenderer(Options.Create(new HelmRendererOptions { HelmPath = TestPaths.RequireTool("helm"), ExtraArguments = { "--skip-tests" } }), new ManifestReader());
 
-        var result = await renderer.RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", ExtraArguments = ["--set", "replicaCount=5", "--set-string=image.tag=7"] }, default);
+        var options = new RenderOptions { ApplicationName = "shop", ExtraArguments = ["--set", "replicaCount=5", "--set-string=image.tag=7"] }.WithHelm(new HelmRenderOptions { ApplyHooks = true });
+
+        var result = await renderer.RenderAsync(artifact, options, default);
 
         result.Errors.Should().BeEmpty();
         Replicas(result).Should().Be(5);
         Image(result).Should().Be("nginx:7");
-        result.State.Hooks.Should().BeEmpty("--skip-tests leaves out the test hook");
+        result.State.Objects.Should().NotContain(o => o.Kind == "Pod", "--skip-tests leaves out the test hook, even with ApplyHooks");
     }
 
     [Fact]
@@ -323,7 +326,7 @@ public sealed class HelmRendererTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Helms))]
-    public async Task RenderStage_AutoSelectsHelmAndMarksObjectsAndHooks(string helm)
+    public async Task RenderStage_AutoSelectsHelmAndMarksObjectsAndAppliedHooks(string helm)
     {
         var artifact = await CreateChartAsync(helm);
         var services = new ServiceCollection();
@@ -332,13 +335,15 @@ public sealed class HelmRendererTests : IDisposable
         using var provider = services.BuildServiceProvider();
         var stage = provider.GetRequiredService<IRenderStage>();
 
-        var result = await stage.RenderAsync(artifact, new RenderOptions { ApplicationName = "shop", Namespace = "store" }, default);
+        var options = new RenderOptions { ApplicationName = "shop", Namespace = "store" }.WithHelm(new HelmRenderOptions { ApplyHooks = true });
+
+        var result = await stage.RenderAsync(artifact, options, default);
 
         result.Errors.Should().BeEmpty();
         result.Renderer.Should().Be("helm");
         result.State.Objects.Should().OnlyContain(o => o.Namespace == "store" && o.GetLabel(WellKnown.ApplicationLabel) == "shop");
         result.State.Objects.Should().Contain(o => o.GetAnnotation(WellKnown.TrackingIdAnnotation) == "shop:apps/Deployment:store/shop-web");
-        result.State.Hooks.Single().GetAnnotation(WellKnown.TrackingIdAnnotation).Should().Be("shop:/Pod:store/shop-web-test-connection");
+        result.State.Objects.Single(o => o.Kind == "Pod").GetAnnotation(WellKnown.TrackingIdAnnotation).Should().Be("shop:/Pod:store/shop-web-test-connection");
     }
 
     [Fact]
@@ -415,25 +420,4 @@ public sealed class HelmRendererTests : IDisposable
     }
 
     private sealed record TestBuilder(IServiceCollection Services) : IGitOpsBuilder;
-}
-
-public sealed class HelmTemplateOutputTests
-{
-    [Fact]
-    public void Split_DocumentsOfOneTemplate_ShareAChunkInOrder()
-    {
-        const string output = "---\n# Source: web/templates/a.yaml\nkind: A\n---\n# Source: web/templates/a.yaml\nkind: B\n---\n# Source: web/templates/b.yaml\nkind: C\n";
-
-        var chunks = HelmTemplateOutput.Split(output);
-
-        chunks.Select(c => c.Source).Should().Equal("web/templates/a.yaml", "web/templates/b.yaml");
-        chunks[0].Yaml.Should().Contain("kind: A").And.Contain("kind: B");
-    }
-
-    [Theory]
-    [InlineData("web/templates/a.yaml", "", "templates/a.yaml")]
-    [InlineData("web/templates/a.yaml", "deploy/web", "deploy/web/templates/a.yaml")]
-    [InlineData("web/charts/db/templates/a.yaml", "web", "web/charts/db/templates/a.yaml")]
-    public void ToArtifactPath_ReplacesChartNameWithFolder(string source, string chartPath, string expected) =>
-        HelmTemplateOutput.ToArtifactPath(source, chartPath).Should().Be(expected);
 }

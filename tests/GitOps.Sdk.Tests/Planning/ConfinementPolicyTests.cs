@@ -39,15 +39,6 @@ public sealed class ConfinementPolicyTests
         v.Should().ContainSingle().Which.Message.Should().Contain("Widget.example.com");
     }
 
-    [Fact]
-    public void Evaluate_Hooks_AreCheckedToo()
-    {
-        var app = new ApplicationDefinition { Name = "a", Namespace = "n" };
-        var state = new DesiredState { Objects = [Obj("v1", "ConfigMap", "ok", "n")], Hooks = [Obj("batch/v1", "Job", "escape", "other")] };
-
-        ConfinementPolicy.For(app, new GitOpsOptions(), []).Evaluate(state).Should().ContainSingle().Which.Rule.Should().Be(ConfinementRules.AllowedNamespaces);
-    }
-
     [Theory]
     [InlineData("RoleBinding", "n", "cluster-admin", true)]
     [InlineData("ClusterRoleBinding", null, "cluster-admin", true)]

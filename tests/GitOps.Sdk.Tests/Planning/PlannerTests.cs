@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using GitOps.Sdk.Planning;
 
 namespace GitOps.Sdk.Tests.Planning;
@@ -238,18 +237,6 @@ public class PlannerTests
         refused.Steps.Single().Reason.Should().Contain("AllowAdoption");
         adopted.Steps.Single().Action.Should().Be(PlanAction.Apply);
         inInventory.Steps.Single().Action.Should().Be(PlanAction.Apply);
-    }
-
-    [Fact]
-    public void Plan_HeldKey_SkipWithReason()
-    {
-        var desired = Obj("v1", "ConfigMap", "settings");
-        var options = new PlanOptions { Held = ImmutableDictionary<ResourceKey, string>.Empty.Add(desired.Key, "waiting for approval by ops") };
-
-        var plan = new Planner().Plan(Request([desired], options: options));
-
-        plan.Steps.Single().Action.Should().Be(PlanAction.Skip);
-        plan.Steps.Single().Reason.Should().Contain("waiting for approval by ops");
     }
 
     [Fact]

@@ -15,8 +15,8 @@ public sealed class RenderStageTests : IDisposable
     public RenderStageTests()
     {
         _plain = new RecordingRenderer("plain", _ => true, ConfigMap("from-plain"));
-        _kustomize = new RecordingRenderer("kustomize", a => File.Exists(Path.Combine(a.ContentDirectory, "kustomization.yaml")), ConfigMap("from-kustomize"));
-        _helm = new RecordingRenderer("helm", _ => false, ConfigMap("from-helm"));
+        _kustomize = new RecordingRenderer("kustomize", _ => false, ConfigMap("from-kustomize")) { Detection = KustomizeDetection };
+        _helm = new RecordingRenderer("helm", _ => false, ConfigMap("from-helm")) { Detection = HelmDetection };
     }
 
     public void Dispose() => _temp.Dispose();

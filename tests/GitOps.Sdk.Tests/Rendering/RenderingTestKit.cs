@@ -13,6 +13,8 @@ internal sealed class RecordingRenderer(string name, Func<SourceArtifact, bool>?
 
     public int Calls => _calls;
 
+    public RendererDetection Detection { get; init; } = RendererDetection.None;
+
     public ImmutableArray<ManifestError> Errors { get; set; } = [];
 
     public bool CanRender(SourceArtifact artifact, RenderOptions options) => canRender?.Invoke(artifact) ?? false;
@@ -32,6 +34,12 @@ internal sealed class RecordingRenderer(string name, Func<SourceArtifact, bool>?
 
 internal static class RenderingTestKit
 {
+    /// <summary>What the Kustomize package's renderer declares (GitOps.Sdk.Packages.Tests checks the real one says the same).</summary>
+    public static RendererDetection KustomizeDetection { get; } = new() { MarkerFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"], Priority = RendererDetection.KustomizePriority };
+
+    /// <summary>What the Helm package's renderer declares.</summary>
+    public static RendererDetection HelmDetection { get; } = new() { MarkerFiles = ["Chart.yaml"], ArtifactKinds = [ArtifactKinds.HelmChart], Priority = RendererDetection.HelmPriority };
+
     public static SourceArtifact Artifact(string root, string path = "", string digest = "sha256:abc", string? kind = null) => new()
     {
         Source = new SourceReference { Url = "https://git.example/shop.git" },

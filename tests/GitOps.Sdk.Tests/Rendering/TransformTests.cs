@@ -116,16 +116,6 @@ public sealed class DefaultNamespaceTransformTests
         result.State.Should().BeSameAs(state);
     }
 
-    [Fact]
-    public async Task TransformAsync_Hooks_AreDefaultedToo()
-    {
-        var state = State(ConfigMap("a")) with { Hooks = [KubeObject.Parse(Object("batch/v1", "Job", "migrate"))] };
-
-        var result = await Transform().TransformAsync(state, Context(new RenderOptions { Namespace = "shop" }), default);
-
-        result.State.Hooks.Single().Namespace.Should().Be("shop");
-    }
-
     private static DefaultNamespaceTransform Transform() => new(Options());
 
     private static string Crd(string name, string group, string kind, string scope) =>
@@ -270,10 +260,9 @@ public sealed class VariableSubstitutionTransformTests
 public sealed class OwnershipTransformTests
 {
     [Fact]
-    public async Task TransformAsync_EveryObjectAndHook_GetsTrackingLabelAndId()
+    public async Task TransformAsync_EveryObject_GetsTrackingLabelAndId()
     {
-        var state = State(ConfigMap("a", "shop"), Object("rbac.authorization.k8s.io/v1", "ClusterRole", "reader"))
-            with { Hooks = [KubeObject.Parse(Object("batch/v1", "Job", "migrate"))] };
+        var state = State(ConfigMap("a", "shop"), Object("rbac.authorization.k8s.io/v1", "ClusterRole", "reader"));
 
         var result = await new OwnershipTransform(Options()).TransformAsync(state, Context(new RenderOptions { ApplicationName = "shop-prod" }), default);
 
@@ -281,7 +270,6 @@ public sealed class OwnershipTransformTests
         result.State.Objects.Select(o => o.GetAnnotation(WellKnown.TrackingIdAnnotation)).Should().Equal(
             "shop-prod:/ConfigMap:shop/a",
             "shop-prod:rbac.authorization.k8s.io/ClusterRole:/reader");
-        result.State.Hooks.Single().GetAnnotation(WellKnown.TrackingIdAnnotation).Should().Be("shop-prod:batch/Job:/migrate");
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace GitOps.Sdk.Planning;
 /// The confinement policy of one application: where its objects may go (allowed namespaces), which cluster-scoped
 /// kinds it may declare (its own list plus the host's), and a deny list that always applies (the application's and
 /// the host's denied kinds, and bindings to <c>cluster-admin</c> unless allowed). Evaluated once per revision, over
-/// every object and hook, before anything is read, applied or pruned.
+/// every object, before anything is read, applied or pruned.
 /// </summary>
 /// <remarks>
 /// Scope is decided from the rendered objects: an object without a namespace whose kind is a built-in cluster-scoped
@@ -73,15 +73,14 @@ internal sealed class ConfinementPolicy
             [.. extraClusterScoped.Select(ClusterScopedKinds.ParseGroupKind)]);
     }
 
-    /// <summary>Checks every object and hook of <paramref name="desired"/>.</summary>
+    /// <summary>Checks every object of <paramref name="desired"/>.</summary>
     /// <param name="desired">The rendered revision.</param>
     /// <returns>The violations, in declaration order; empty when the revision is allowed.</returns>
     public ImmutableArray<ConfinementViolation> Evaluate(DesiredState desired)
     {
         var objects = desired.Objects.IsDefault ? [] : desired.Objects;
-        var hooks = desired.Hooks.IsDefault ? [] : desired.Hooks;
         var clusterScoped = _extraClusterScoped.ToBuilder();
-        foreach (var o in objects.Concat(hooks))
+        foreach (var o in objects)
         {
             if (DefaultNamespaceTransform.CustomResourceScope(o) is { Cluster: true } crd)
             {
@@ -90,7 +89,7 @@ internal sealed class ConfinementPolicy
         }
 
         var violations = ImmutableArray.CreateBuilder<ConfinementViolation>();
-        foreach (var o in objects.Concat(hooks))
+        foreach (var o in objects)
         {
             Check(o, clusterScoped, violations);
         }

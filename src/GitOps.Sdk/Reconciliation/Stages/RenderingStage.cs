@@ -44,7 +44,6 @@ internal sealed class RenderingStage(StageContext context, RevisionAdmission adm
             desired = rendered.State with
             {
                 Objects = rendered.State.Objects.IsDefault ? [] : rendered.State.Objects,
-                Hooks = rendered.State.Hooks.IsDefault ? [] : rendered.State.Hooks,
                 Revision = artifact.Revision,
                 Digest = artifact.Digest,
             };
