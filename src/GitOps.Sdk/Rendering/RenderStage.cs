@@ -138,7 +138,7 @@ public sealed class RenderStage : IRenderStage
             return detected;
         }
 
-        var custom = _renderers.FirstOrDefault(r => r.Detection.IsEmpty && !IsPlain(r) && r.CanRender(artifact, options));
+        var custom = _renderers.FirstOrDefault(r => (r.Detection ?? RendererDetection.None).IsEmpty && !IsPlain(r) && r.CanRender(artifact, options));
         if (custom is not null)
         {
             return custom;
@@ -305,22 +305,24 @@ public sealed class RenderStage : IRenderStage
     private IRenderer? Detect(SourceArtifact artifact, out string? error)
     {
         error = null;
-        var candidates = new List<(string Name, IRenderer? Renderer, int Priority, string Match, bool ByKind, string? Registration)>();
-        foreach (var renderer in _renderers)
+        var candidates = new List<(string Name, IRenderer? Renderer, int Priority, string Match, string Evidence, string? Registration)>();
+        void AddIfMatched(string name, IRenderer? renderer, RendererDetection detection, string? registration)
         {
-            var detection = renderer.Detection ?? RendererDetection.None;
-            if (!IsPlain(renderer) && detection.Match(artifact) is { } match)
+            if (detection.Match(artifact) is { } match)
             {
-                candidates.Add((renderer.Name, renderer, detection.Priority, match, !(!detection.MarkerFiles.IsDefault && detection.MarkerFiles.Contains(match)), null));
+                var byMarker = !detection.MarkerFiles.IsDefault && detection.MarkerFiles.Contains(match);
+                candidates.Add((name, renderer, detection.Priority, match, byMarker ? $"the folder holds {match}" : $"the artifact is of {match}", registration));
             }
         }
 
-        foreach (var (name, detection, registration) in WellKnownRenderers.All)
+        foreach (var renderer in _renderers.Where(static r => !IsPlain(r)))
         {
-            if (Find(name) is null && detection.Match(artifact) is { } match)
-            {
-                candidates.Add((name, null, detection.Priority, match, !(!detection.MarkerFiles.IsDefault && detection.MarkerFiles.Contains(match)), registration));
-            }
+            AddIfMatched(renderer.Name, renderer, renderer.Detection ?? RendererDetection.None, registration: null);
+        }
+
+        foreach (var (name, detection, registration) in WellKnownRenderers.All.Where(w => Find(w.Name) is null))
+        {
+            AddIfMatched(name, renderer: null, detection, registration);
         }
 
         if (candidates.Count == 0)
@@ -342,8 +344,7 @@ public sealed class RenderStage : IRenderStage
         var winner = winners[0];
         if (winner.Renderer is null)
         {
-            var evidence = winner.ByKind ? $"the artifact is of {winner.Match}" : $"the folder holds {winner.Match}";
-            error = $"{evidence}, so it needs the '{winner.Name}' renderer, which is not registered (call {winner.Registration}; registered: {Registered()})";
+            error = $"{winner.Evidence}, so it needs the '{winner.Name}' renderer, which is not registered (call {winner.Registration}; registered: {Registered()})";
         }
 
         return winner.Renderer;
