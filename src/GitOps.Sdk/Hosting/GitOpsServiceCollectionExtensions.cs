@@ -77,13 +77,16 @@ public static class GitOpsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var gitops = configuration.GetSection("GitOps");
-        var section = gitops.Exists() ? gitops : configuration;
-        // Renderer packages (AddHelmRenderer, …) register binders for their own application keys; they may be added after this call.
-        services.AddOptions<GitOpsOptions>().Configure<IEnumerable<IRendererOptionsBinder>>((o, binders) => GitOpsConfigurationBinder.Bind(section, o, binders));
+        // Renderer packages (AddHelmRenderer, …) register binders for their own application keys; they may be added after
+        // this call. Which section holds the settings is decided at each bind: a reloaded file may add the GitOps section.
+        services.AddOptions<GitOpsOptions>().Configure<IEnumerable<IRendererOptionsBinder>>((o, binders) =>
+        {
+            var gitops = configuration.GetSection("GitOps");
+            GitOpsConfigurationBinder.Bind(gitops.Exists() ? gitops : configuration, o, binders);
+        });
 
         // When the configuration reloads (appsettings.json with reloadOnChange), the applications follow it.
-        services.AddSingleton<IOptionsChangeTokenSource<GitOpsOptions>>(new GitOpsConfigurationChangeTokenSource(section));
+        services.AddSingleton<IOptionsChangeTokenSource<GitOpsOptions>>(new GitOpsConfigurationChangeTokenSource(configuration));
         return services.AddGitOps(configure);
     }
 
