@@ -1,7 +1,9 @@
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Status;
+using GitOps.Sdk.Tests.Reconciliation;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using static GitOps.Sdk.Tests.Reconciliation.PipelineHarness;
 
 namespace GitOps.Sdk.Tests.Hosting;
@@ -27,7 +29,8 @@ public sealed class ApplicationSourceTests
         h.Controller.Applications.Should().Equal("shop", "extra");
         h.Controller.GetDefinition("extra").Should().Be(Extra());
         h.EventsOf<ApplicationAdded>().Should().ContainSingle().Which.Should().BeEquivalentTo(new { Application = "extra", Source = "in-memory" });
-        await WaitUntilAsync(() => h.Value("b") == "extra", "the added application was reconciled");
+        await WaitUntilAsync(() => h.EventsOf<ReconcileCompleted>().Any(e => e.Application == "extra"), "the added application's reconcile completed");
+        h.Value("b").Should().Be("extra");
         var completed = h.EventsOf<ReconcileCompleted>().Single(e => e.Application == "extra");
         completed.Trigger.Should().Be(ReconcileTrigger.ApplicationChanged);
         completed.Outcome.Should().Be(ReconcileOutcome.Applied);
@@ -120,6 +123,33 @@ public sealed class ApplicationSourceTests
     }
 
     [Fact]
+    public async Task NameOfferedByTwoSourcesAtOnce_TheOneRegisteredFirstRunsIt()
+    {
+        var first = new InMemoryApplicationSource([Extra() with { Namespace = "first" }], name: "first");
+        var second = new InMemoryApplicationSource([Extra() with { Namespace = "second" }], name: "second");
+        var logs = new CapturingLoggerProvider();
+        await using var h = Create(
+            builder: b => b.AddApplicationSource(first).AddApplicationSource(second),
+            services: s => s.AddLogging(l => l.AddProvider(logs)));
+
+        // Decided when the controller is built, before anyone subscribes to events: the refusal is in the log.
+        h.Controller.GetDefinition("extra")!.Namespace.Should().Be("first");
+        logs.Lines.Should().ContainSingle(l => l.Contains("Error: Application extra from source second refused: source 'first' already provides an application named 'extra'", StringComparison.Ordinal));
+
+        // The first keeps it while it offers it; when it stops, the other source's definition runs.
+        second.Set(Extra() with { Namespace = "second", Interval = TimeSpan.FromMinutes(9) });
+        h.Controller.GetDefinition("extra")!.Namespace.Should().Be("first");
+        first.Remove("extra");
+        h.Controller.GetDefinition("extra")!.Namespace.Should().Be("second");
+        h.EventsOf<ApplicationChanged>().Should().ContainSingle().Which.Source.Should().Be("second");
+
+        // Now the second runs it: the first offering it again is refused, whatever the registration order.
+        first.Set(Extra() with { Namespace = "first" });
+        h.Controller.GetDefinition("extra")!.Namespace.Should().Be("second");
+        h.EventsOf<ApplicationRefused>().Should().ContainSingle().Which.Should().BeEquivalentTo(new { Application = "extra", Source = "first", OtherSource = "second" });
+    }
+
+    [Fact]
     public async Task InvalidDefinition_RefusedOnItsOwn_RunningApplicationKeepsItsPreviousDefinition()
     {
         var memory = new InMemoryApplicationSource([Extra()]);
@@ -171,7 +201,7 @@ public sealed class ApplicationSourceTests
         Interval = TimeSpan.FromMinutes(5),
     };
 
-    private static string? Label(Reconciliation.PipelineHarness h, string configMap, string label) =>
+    private static string? Label(PipelineHarness h, string configMap, string label) =>
         h.Cluster.Find(ConfigMapKey(configMap)) is { } cm
         && cm.Json.GetProperty("metadata").TryGetProperty("labels", out var labels)
         && labels.TryGetProperty(label, out var value)

@@ -26,7 +26,8 @@ public sealed class ConfigurationApplicationSourceTests
         h.Source.Commit("memory://web", Files(("w.yaml", ConfigMap("w", "web"))));
         h.Source.Commit("memory://api", Files(("a.yaml", ConfigMap("a", "api"))));
         await h.HostedService.StartAsync(default);
-        await WaitUntilAsync(() => h.Value("w") == "web", "the configured application was reconciled");
+        await WaitUntilAsync(() => h.Completed == 1, "the configured application was reconciled");
+        h.Value("w").Should().Be("web");
         h.Controller.Applications.Should().Equal("web");
 
         // Add one, change the other.
@@ -37,7 +38,8 @@ public sealed class ConfigurationApplicationSourceTests
         h.Controller.GetDefinition("web")!.Interval.Should().Be(TimeSpan.FromMinutes(10));
         h.EventsOf<ApplicationChanged>().Should().ContainSingle().Which.Should().BeEquivalentTo(new { Application = "web", Source = "options" });
         h.EventsOf<ApplicationAdded>().Should().ContainSingle().Which.Application.Should().Be("api");
-        await WaitUntilAsync(() => h.Value("a") == "api", "the added application was reconciled");
+        await WaitUntilAsync(() => h.EventsOf<ReconcileCompleted>().Any(e => e.Application == "api"), "the added application was reconciled");
+        h.Value("a").Should().Be("api");
         await WaitUntilAsync(() => h.EventsOf<ReconcileCompleted>().Count(e => e.Application == "web") == 2, "the changed application reconciled again");
         h.EventsOf<ReconcileCompleted>().Where(e => e.Application == "web").Select(e => e.Trigger).Should().Equal(ReconcileTrigger.Startup, ReconcileTrigger.ApplicationChanged);
 
