@@ -21,6 +21,7 @@ internal static class GitOpsConfigurationBinder
         ReadTimeSpan(section, "DriftDebounce", errors, v => options.DriftDebounce = v);
         ReadTimeSpan(section, "HealthPollInterval", errors, v => options.HealthPollInterval = v);
         ReadBool(section, "ReconcileOnLiveChange", errors, v => options.ReconcileOnLiveChange = v);
+        ReadBool(section, "DriftLeadingEdge", errors, v => options.DriftLeadingEdge = v);
         if (section["JitterFraction"] is { } jitter)
         {
             if (double.TryParse(jitter, NumberStyles.Float, CultureInfo.InvariantCulture, out var j))

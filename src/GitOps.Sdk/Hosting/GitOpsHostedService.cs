@@ -8,7 +8,8 @@ namespace GitOps.Sdk.Hosting;
 /// <summary>
 /// The scheduler: one loop per application that reconciles at start-up, then on its interval (with jitter), after
 /// failures with bounded exponential backoff, and at once on triggers — manual and webhook requests, source change
-/// notices, approvals, and watch events on managed objects (debounced). A global semaphore bounds concurrent
+/// notices, approvals, and watch events on managed objects (the first after a quiet period at once, the rest of a burst
+/// debounced). A global semaphore bounds concurrent
 /// reconciles; a suspended application waits for <see cref="IGitOpsController.Resume"/>. On shutdown the running
 /// reconcile is cancelled between steps and every loop ends. Applications added while the host runs get a loop at once;
 /// a changed one's loop is stopped the same way and a new one starts after it; a removed one's loop just stops.
@@ -97,6 +98,7 @@ internal sealed class GitOpsHostedService : BackgroundService
         var trigger = app.FirstTrigger;
         TimeSpan? delay = null;
         var failures = 0;
+        DateTimeOffset? lastLiveChangeRun = null;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -112,9 +114,10 @@ internal sealed class GitOpsHostedService : BackgroundService
                     continue;
                 }
 
-                if (trigger == ReconcileTrigger.LiveChange && _options.DriftDebounce > TimeSpan.Zero)
+                if (trigger == ReconcileTrigger.LiveChange && _options.DriftDebounce > TimeSpan.Zero && !IsLeadingEdge(lastLiveChangeRun))
                 {
-                    // Let a burst of changes (a kubectl apply of many objects, a controller's follow-up writes) settle.
+                    // Within a burst (a kubectl apply of many objects, a controller's follow-up writes): let it settle, so the
+                    // rest of the burst costs one more reconcile.
                     var signals = app.SignalCount;
                     var debounce = Task.Delay(_options.DriftDebounce, _time, stop);
                     app.EnterWait(_time.GetUtcNow() + _options.DriftDebounce, debounce, debounce, signals);
@@ -129,6 +132,11 @@ internal sealed class GitOpsHostedService : BackgroundService
                 }
 
                 trigger = Drain(app, trigger);
+                if (trigger == ReconcileTrigger.LiveChange)
+                {
+                    lastLiveChangeRun = _time.GetUtcNow();
+                }
+
                 var result = await _controller.RunAsync(app, trigger, stop).ConfigureAwait(false);
                 if (result.Outcome == ReconcileOutcome.Cancelled)
                 {
@@ -148,6 +156,13 @@ internal sealed class GitOpsHostedService : BackgroundService
             }
         }
     }
+
+    /// <summary>
+    /// Tells whether a live change is the first after a quiet period (no live-change reconcile began within
+    /// <see cref="GitOpsOptions.DriftDebounce"/>): then it is corrected at once, and only what follows is debounced.
+    /// </summary>
+    private bool IsLeadingEdge(DateTimeOffset? lastLiveChangeRun) =>
+        _options.DriftLeadingEdge && (lastLiveChangeRun is not { } last || _time.GetUtcNow() - last >= _options.DriftDebounce);
 
     private async Task<ReconcileTrigger> WaitAsync(ApplicationRuntime app, TimeSpan delay, bool retrying, CancellationToken stop)
     {

@@ -39,9 +39,19 @@ public sealed class GitOpsOptions
 
     /// <summary>
     /// Gets or sets how long the scheduler waits after a watch event on a managed object before reconciling, so that a
-    /// burst of changes costs one reconcile. <value>Default: 500 milliseconds.</value>
+    /// burst of changes costs one reconcile. With <see cref="DriftLeadingEdge"/> (the default) the first change after a
+    /// quiet period is corrected at once and only changes within this window of that reconcile wait for it.
+    /// <value>Default: 500 milliseconds.</value>
     /// </summary>
     public TimeSpan DriftDebounce { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the first live change after a quiet period (no live-change reconcile within
+    /// <see cref="DriftDebounce"/>) reconciles at once, instead of after the debounce: a single deletion by hand is
+    /// corrected in the time of one reconcile, while a storm still costs two or three. Off, every live change waits for
+    /// <see cref="DriftDebounce"/>. <value>Default: <see langword="true"/>.</value>
+    /// </summary>
+    public bool DriftLeadingEdge { get; set; } = true;
 
     /// <summary>
     /// Gets or sets the fraction of an interval added or removed at random, so that applications with the same interval

@@ -91,11 +91,76 @@ public sealed class GitOpsHostedServiceTests
         h.Cluster.Delete(ConfigMapKey("a"));
         h.IsWoken(idle).Should().BeTrue("the watch event wakes the loop at once");
         await h.AdvanceUntilAsync(() => h.Value("a") is not null, "the deleted object was recreated");
-        h.Time.GetUtcNow().Should().Be(idle.Until!.Value - TimeSpan.FromMinutes(5) + TimeSpan.FromMilliseconds(200), "only the drift debounce elapsed, not the interval");
+        h.Time.GetUtcNow().Should().Be(idle.Until!.Value - TimeSpan.FromMinutes(5), "the first change after a quiet period is corrected at once: no clock time passed");
 
         var completed = h.EventsOf<ReconcileCompleted>();
         completed[^1].Trigger.Should().Be(ReconcileTrigger.LiveChange);
         h.EventsOf<DriftDetected>().Should().ContainSingle().Which.Objects.Should().ContainSingle().Which.Action.Should().Be(DiffAction.Create);
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task WatchEvent_WithinTheDebounceOfALiveChangeReconcile_WaitsForTheDebounce()
+    {
+        await using var h = Create();
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
+        var idle = await h.WaitForIdleAsync("the loop waits for the interval");
+
+        h.Cluster.Delete(ConfigMapKey("a"));
+        await WaitUntilAsync(() => h.Completed == 2, "the leading-edge reconcile recreated it");
+        h.Value("a").Should().Be("hello");
+        var leading = h.Time.GetUtcNow();
+        idle = await h.WaitForIdleAsync("the loop waits again", after: idle.Sequence);
+
+        // A second change right after (no clock time passed) belongs to the same burst.
+        h.Cluster.Update(ConfigMapKey("a"), n => n["data"]!["greeting"] = "vandalised", "kubectl-edit");
+        var debounce = await h.WaitForIdleAsync("the loop debounces the burst", after: idle.Sequence);
+        debounce.Until.Should().Be(leading + TimeSpan.FromMilliseconds(200), "within the window the change waits for the debounce");
+        h.Value("a").Should().Be("vandalised");
+        await h.AdvanceUntilAsync(() => h.Value("a") == "hello", "the trailing reconcile reverted the field");
+        h.Time.GetUtcNow().Should().Be(leading + TimeSpan.FromMilliseconds(200));
+        h.EventsOf<ReconcileCompleted>().Select(e => e.Trigger).Should().Equal(ReconcileTrigger.Startup, ReconcileTrigger.LiveChange, ReconcileTrigger.LiveChange);
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task DriftLeadingEdgeOff_EveryWatchEventWaitsForTheDebounce()
+    {
+        await using var h = Create(options: o => o.DriftLeadingEdge = false);
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
+        var idle = await h.WaitForIdleAsync("the loop waits for the interval");
+        var start = h.Time.GetUtcNow();
+
+        h.Cluster.Delete(ConfigMapKey("a"));
+        var debounce = await h.WaitForIdleAsync("the loop debounces the change", after: idle.Sequence);
+        debounce.Until.Should().Be(start + TimeSpan.FromMilliseconds(200));
+        h.Value("a").Should().BeNull();
+        await h.AdvanceUntilAsync(() => h.Value("a") is not null, "the deleted object was recreated");
+        h.Time.GetUtcNow().Should().Be(start + TimeSpan.FromMilliseconds(200), "only the drift debounce elapsed");
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task WatchEventStorm_OfAHundredChanges_CoalescedIntoAtMostThreeReconciles()
+    {
+        await using var h = Create();
+        var files = Enumerable.Range(0, 100).Select(i => ($"c{i}.yaml", ConfigMap($"c{i}", "hello"))).ToArray();
+        h.Commit(files);
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
+        await h.WaitForIdleAsync("the loop waits for the interval");
+
+        for (var i = 0; i < 100; i++)
+        {
+            h.Cluster.Update(ConfigMapKey($"c{i}"), n => n["data"]!["greeting"] = "vandalised", "kubectl-edit");
+        }
+
+        await h.AdvanceUntilAsync(() => Enumerable.Range(0, 100).All(i => h.Value($"c{i}") == "hello"), "every change was reverted");
+        h.EventsOf<ReconcileCompleted>().Count(e => e.Trigger == ReconcileTrigger.LiveChange).Should().BeInRange(1, 3);
         await h.HostedService.StopAsync(default);
     }
 
