@@ -49,7 +49,12 @@ public static class GitOpsServiceCollectionExtensions
         services.TryAddSingleton(static sp => sp.GetService<IMeterFactory>() is { } meterFactory ? new GitOpsTelemetry(meterFactory) : GitOpsTelemetry.Shared);
         services.TryAddSingleton(sp => new GitOpsEventHub(sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new ReconcilerServices(sp, sp.GetRequiredService<IOptions<GitOpsOptions>>(), sp.GetRequiredService<GitOpsEventHub>()));
-        services.TryAddSingleton<GitOpsController>();
+        // The gitops.application.info gauge reports the applications of the container's controller.
+        services.TryAddSingleton(static sp =>
+        {
+            var reconcilerServices = sp.GetRequiredService<ReconcilerServices>();
+            return reconcilerServices.Metrics.ObserveApplications(new GitOpsController(reconcilerServices));
+        });
         services.TryAddSingleton<IGitOpsController>(static sp => sp.GetRequiredService<GitOpsController>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GitOpsHostedService>());
         AddDefaultParts(services);
