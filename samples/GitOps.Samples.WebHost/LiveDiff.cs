@@ -7,10 +7,12 @@ namespace GitOps.Samples.WebHost;
 /// <summary>
 /// Computes <c>GET /apps/{name}/diff</c> now, without applying anything: fetches the application's source, renders
 /// it with the engine's render stage, reads the live objects and diffs each with the engine's diff engine (same
-/// field manager and ignore rules as the reconciler).
+/// field manager and ignore rules as the reconciler). The definition is the one the engine runs now
+/// (<see cref="IGitOpsController.GetDefinition"/>), so it follows applications added or changed while the host runs.
 /// </summary>
 public sealed class LiveDiff(
     IOptions<GitOpsOptions> options,
+    IGitOpsController controller,
     IEnumerable<ISourceProvider> sources,
     IRenderStage renderStage,
     ILiveState liveState,
@@ -22,7 +24,7 @@ public sealed class LiveDiff(
     /// <returns>The diff, or <see langword="null"/> for an unknown application.</returns>
     public async Task<AppDiff?> ComputeAsync(string application, CancellationToken cancellationToken)
     {
-        var app = options.Value.Applications.FirstOrDefault(a => string.Equals(a.Name, application, StringComparison.Ordinal));
+        var app = controller.GetDefinition(application);
         if (app is null)
         {
             return null;

@@ -54,7 +54,10 @@ internal static class GitOpsConfigurationBinder
                 }
             }
 
-            var definition = BindApplication(app, index >= 0 ? options.Applications[index] : new ApplicationDefinition { Name = name }, errors, rendererBinders);
+            var appErrors = new List<string>();
+            var definition = BindApplication(app, index >= 0 ? options.Applications[index] : new ApplicationDefinition { Name = name }, appErrors, rendererBinders);
+            errors.AddRange(appErrors);
+            options.ApplicationBindingErrors.AddRange(appErrors.Select(e => new ApplicationProblem(name, e)));
             if (index >= 0)
             {
                 options.Applications[index] = definition;

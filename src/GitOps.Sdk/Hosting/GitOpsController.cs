@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Immutable;
 using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Reconciliation;
@@ -7,44 +7,61 @@ using Microsoft.Extensions.Logging;
 
 namespace GitOps.Sdk.Hosting;
 
-/// <summary>Holds one <see cref="Reconciler"/> per application, the trigger queues the scheduler reads, and the global concurrency limit.</summary>
-internal sealed class GitOpsController : IGitOpsController, IDisposable
+/// <summary>
+/// Holds one <see cref="Reconciler"/> per application, the trigger queues the scheduler reads, and the global concurrency
+/// limit. The set of applications follows the <see cref="IApplicationSource"/>s (<see cref="ApplicationCatalog"/>):
+/// after a source changes, <see cref="Refresh"/> starts, restarts or stops loops through the attached scheduler.
+/// </summary>
+internal sealed partial class GitOpsController : IGitOpsController, IDisposable
 {
     private readonly ReconcilerServices _services;
-    private readonly Dictionary<string, ApplicationRuntime> _apps;
-    private readonly List<ApplicationRuntime> _ordered;
+    private readonly ApplicationCatalog _catalog;
     private readonly SemaphoreSlim _concurrency;
     private readonly ILogger _logger;
+    private readonly Lock _sync = new();
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    private readonly List<Task> _stopped = [];
+    private ApplicationSet _set = ApplicationSet.Empty;
+    private Func<ApplicationRuntime, Task, Task>? _startLoop;
     private int _slotWaiters;
 
-    public GitOpsController(ReconcilerServices services)
+    public GitOpsController(ReconcilerServices services, IEnumerable<IApplicationSource> sources)
     {
         _services = services;
         _logger = services.LoggerFactory.CreateLogger("GitOps.Sdk.Controller");
         _concurrency = new SemaphoreSlim(Math.Max(1, services.Options.MaxConcurrentReconciles));
-        _ordered = [.. services.Options.Applications.Select(d => new ApplicationRuntime(new Reconciler(d, services)))];
-        _apps = _ordered.ToDictionary(static a => a.Name, StringComparer.Ordinal);
+        _catalog = new ApplicationCatalog(sources);
+        Refresh(startup: true);
+        _catalog.Watch(() => Refresh(startup: false));
     }
 
     public IObservable<ReconcileEvent> Events => _services.Events.Events;
 
-    public IReadOnlyList<string> Applications => [.. _ordered.Select(static a => a.Name)];
+    public IReadOnlyList<string> Applications => [.. Set.Ordered.Select(static a => a.Name)];
 
-    internal IReadOnlyList<ApplicationRuntime> Runtimes => _ordered;
+    /// <summary>Gets the applications that run now, in source order then listing order.</summary>
+    internal IReadOnlyList<ApplicationRuntime> Runtimes => Set.Ordered;
 
     internal ReconcilerServices Services => _services;
 
     /// <summary>Gets how many reconciles wait for a slot of the global concurrency limit (a deterministic signal for tests).</summary>
     internal int SlotWaiters => Volatile.Read(ref _slotWaiters);
 
-    public ApplicationStatus? GetStatus(string application) =>
-        _apps.TryGetValue(application, out var a) ? a.Reconciler.Status : null;
+    private ApplicationSet Set => Volatile.Read(ref _set);
 
-    public IReadOnlyList<ApplicationStatus> GetAll() => [.. _ordered.Select(static a => a.Reconciler.Status)];
+    public ApplicationDefinition? GetDefinition(string application) =>
+        Set.ByName.TryGetValue(application, out var a) ? a.Definition : null;
+
+    public IReadOnlyList<ApplicationDefinition> GetDefinitions() => [.. Set.Ordered.Select(static a => a.Definition)];
+
+    public ApplicationStatus? GetStatus(string application) =>
+        Set.ByName.TryGetValue(application, out var a) ? a.Reconciler.Status : null;
+
+    public IReadOnlyList<ApplicationStatus> GetAll() => [.. Set.Ordered.Select(static a => a.Reconciler.Status)];
 
     public bool RequestReconcile(string application)
     {
-        if (!_apps.TryGetValue(application, out var a) || a.Suspended)
+        if (!Set.ByName.TryGetValue(application, out var a) || a.Suspended)
         {
             return false;
         }
@@ -57,7 +74,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     {
         var wanted = NormalizeUrl(sourceUrl);
         var count = 0;
-        foreach (var a in _ordered)
+        foreach (var a in Set.Ordered)
         {
             if (!a.Suspended && a.Reconciler.Definition.Source is { } s && NormalizeUrl(s.Url) == wanted)
             {
@@ -71,7 +88,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
 
     public async Task<ReconcileResult> ReconcileAsync(string application, CancellationToken cancellationToken)
     {
-        if (!_apps.TryGetValue(application, out var a))
+        if (!Set.ByName.TryGetValue(application, out var a))
         {
             throw new KeyNotFoundException($"GitOps: no application named '{application}' is configured.");
         }
@@ -81,7 +98,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
 
     public bool Suspend(string application)
     {
-        if (!_apps.TryGetValue(application, out var a))
+        if (!Set.ByName.TryGetValue(application, out var a))
         {
             return false;
         }
@@ -94,7 +111,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
 
     public bool Resume(string application)
     {
-        if (!_apps.TryGetValue(application, out var a))
+        if (!Set.ByName.TryGetValue(application, out var a))
         {
             return false;
         }
@@ -108,7 +125,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
 
     public bool Approve(string application, string planHash)
     {
-        if (!_apps.TryGetValue(application, out var a) || !a.Reconciler.Approve(planHash))
+        if (!Set.ByName.TryGetValue(application, out var a) || !a.Reconciler.Approve(planHash))
         {
             return false;
         }
@@ -152,7 +169,7 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
     /// </summary>
     internal void OnLiveChange(LiveChange change)
     {
-        foreach (var a in _ordered)
+        foreach (var a in Set.Ordered)
         {
             if (!a.Suspended && a.Reconciler.IsForeignChange(change) && _services.Options.ReconcileOnLiveChange)
             {
@@ -162,7 +179,11 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
         }
     }
 
-    public void Dispose() => _concurrency.Dispose();
+    public void Dispose()
+    {
+        _catalog.Dispose();
+        _concurrency.Dispose();
+    }
 
     internal static string NormalizeUrl(string url)
     {
@@ -175,60 +196,3 @@ internal sealed class GitOpsController : IGitOpsController, IDisposable
         return u.ToLowerInvariant();
     }
 }
-
-/// <summary>An application as the scheduler sees it: its reconciler, trigger queue and suspend flag.</summary>
-internal sealed class ApplicationRuntime(Reconciler reconciler)
-{
-    private readonly Channel<ReconcileTrigger> _triggers = Channel.CreateUnbounded<ReconcileTrigger>(new UnboundedChannelOptions { SingleReader = true });
-    private volatile bool _suspended = reconciler.Definition.Suspended;
-    private SchedulerWait? _wait;
-    private int _waits;
-    private int _signals;
-
-    public Reconciler Reconciler { get; } = reconciler;
-
-    public string Name => Reconciler.Name;
-
-    public bool Suspended
-    {
-        get => _suspended;
-        set => _suspended = value;
-    }
-
-    public ChannelReader<ReconcileTrigger> Triggers => _triggers.Reader;
-
-    public void Signal(ReconcileTrigger trigger)
-    {
-        Interlocked.Increment(ref _signals);
-        _triggers.Writer.TryWrite(trigger);
-    }
-
-    /// <summary>Gets how many triggers were signalled so far.</summary>
-    internal int SignalCount => Volatile.Read(ref _signals);
-
-    /// <summary>
-    /// Gets what the scheduler loop is blocked on right now (its clock deadline and the task that wakes it), or
-    /// <see langword="null"/> while it runs. Tests use it instead of sleeping: "nothing happened" is a wait whose wake
-    /// task has not completed, and a fake clock is advanced only while the loop waits on it.
-    /// </summary>
-    internal SchedulerWait? CurrentWait => Volatile.Read(ref _wait);
-
-    internal void EnterWait(DateTimeOffset? until, Task timer, Task wake, int signalsAtEntry) =>
-        Volatile.Write(ref _wait, new SchedulerWait(Interlocked.Increment(ref _waits), until, timer, wake, signalsAtEntry));
-
-    /// <summary>
-    /// Tells whether something has ended <paramref name="wait"/>: its timer fired (a fake clock completes it inside
-    /// Advance), a trigger was signalled after it began (counted synchronously, before the channel wakes the loop), or
-    /// it is over.
-    /// </summary>
-    internal bool IsWoken(SchedulerWait wait) =>
-        wait.Timer.IsCompleted || wait.Wake.IsCompleted || SignalCount != wait.SignalsAtEntry;
-
-    internal void LeaveWait() => Volatile.Write(ref _wait, null);
-}
-
-/// <summary>
-/// One wait of a scheduler loop: its sequence number (1, 2, ...), its clock deadline (<see langword="null"/> = triggers
-/// only), its timer, the task that ends it and the trigger count when it began.
-/// </summary>
-internal sealed record SchedulerWait(int Sequence, DateTimeOffset? Until, Task Timer, Task Wake, int SignalsAtEntry);

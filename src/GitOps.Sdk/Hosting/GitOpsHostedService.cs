@@ -10,7 +10,8 @@ namespace GitOps.Sdk.Hosting;
 /// failures with bounded exponential backoff, and at once on triggers — manual and webhook requests, source change
 /// notices, approvals, and watch events on managed objects (debounced). A global semaphore bounds concurrent
 /// reconciles; a suspended application waits for <see cref="IGitOpsController.Resume"/>. On shutdown the running
-/// reconcile is cancelled between steps and every loop ends.
+/// reconcile is cancelled between steps and every loop ends. Applications added while the host runs get a loop at once;
+/// a changed one's loop is stopped the same way and a new one starts after it; a removed one's loop just stops.
 /// </summary>
 internal sealed class GitOpsHostedService : BackgroundService
 {
@@ -18,6 +19,8 @@ internal sealed class GitOpsHostedService : BackgroundService
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly GitOpsOptions _options;
+    private readonly Lock _subscriptionLock = new();
+    private IDisposable? _subscription;
 
     public GitOpsHostedService(GitOpsController controller)
     {
@@ -45,30 +48,53 @@ internal sealed class GitOpsHostedService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_controller.Runtimes.Count == 0)
-        {
-            return;
-        }
-
         Log.SchedulerStarted(_logger, _controller.Runtimes.Count);
-        // Live changes are always recorded, so that an interval reconcile after someone else's change is a full one; they
-        // trigger a reconcile at once only with ReconcileOnLiveChange.
-        var subscription = _controller.Services.LiveState.Changes.Subscribe(new LiveChangeObserver(_controller));
-
+        _controller.AttachScheduler((app, after) => StartLoop(app, after, stoppingToken));
         try
         {
-            await Task.WhenAll(_controller.Runtimes.Select(a => Task.Run(() => RunLoopAsync(a, stoppingToken), CancellationToken.None))).ConfigureAwait(false);
+            // Loops start and stop as applications come and go; the scheduler itself runs until the host stops.
+            await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
         finally
         {
-            subscription.Dispose();
+            await Task.WhenAll(_controller.DetachScheduler()).ConfigureAwait(false);
+            lock (_subscriptionLock)
+            {
+                _subscription?.Dispose();
+                _subscription = null;
+            }
+
             Log.SchedulerStopped(_logger);
         }
     }
 
+    /// <summary>Starts an application's loop once <paramref name="after"/> (its previous loop) has ended.</summary>
+    private Task StartLoop(ApplicationRuntime app, Task after, CancellationToken stoppingToken)
+    {
+        // Live changes are always recorded, so that an interval reconcile after someone else's change is a full one; they
+        // trigger a reconcile at once only with ReconcileOnLiveChange. Subscribed with the first loop: a host without
+        // applications needs no target.
+        lock (_subscriptionLock)
+        {
+            _subscription ??= _controller.Services.LiveState.Changes.Subscribe(new LiveChangeObserver(_controller));
+        }
+
+        return Task.Run(
+            async () =>
+            {
+                await after.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, app.Stopping);
+                await RunLoopAsync(app, stop.Token).ConfigureAwait(false);
+            },
+            CancellationToken.None);
+    }
+
     private async Task RunLoopAsync(ApplicationRuntime app, CancellationToken stop)
     {
-        var trigger = ReconcileTrigger.Startup;
+        var trigger = app.FirstTrigger;
         TimeSpan? delay = null;
         var failures = 0;
         while (!stop.IsCancellationRequested)
@@ -168,8 +194,9 @@ internal sealed class GitOpsHostedService : BackgroundService
 
     private static int Rank(ReconcileTrigger t) => t switch
     {
-        ReconcileTrigger.Approval => 6,
-        ReconcileTrigger.Manual => 5,
+        ReconcileTrigger.Approval => 7,
+        ReconcileTrigger.Manual => 6,
+        ReconcileTrigger.ApplicationChanged => 5,
         ReconcileTrigger.SourceChanged => 4,
         ReconcileTrigger.LiveChange => 3,
         ReconcileTrigger.Retry => 2,

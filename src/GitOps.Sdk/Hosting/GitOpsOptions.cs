@@ -74,6 +74,9 @@ public sealed class GitOpsOptions
 
     /// <summary>Gets problems found while binding configuration; reported by start-up validation.</summary>
     internal List<string> BindingErrors { get; } = [];
+
+    /// <summary>Gets the binding problems of each application (also in <see cref="BindingErrors"/>), so that a reload refuses only that application.</summary>
+    internal List<ApplicationProblem> ApplicationBindingErrors { get; } = [];
 }
 
 /// <summary>Whether an application's drift is corrected or only reported.</summary>

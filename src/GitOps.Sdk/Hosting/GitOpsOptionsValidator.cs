@@ -53,15 +53,7 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
             }
 
             var label = string.IsNullOrEmpty(app.Name) ? $"#{i}" : $"'{app.Name}'";
-            if (string.IsNullOrWhiteSpace(app.Name))
-            {
-                failures.Add($"GitOps application {label}: Name is required.");
-            }
-            else if (!NamePattern().IsMatch(app.Name))
-            {
-                failures.Add($"GitOps application {label}: Name must be a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters).");
-            }
-            else if (!seen.Add(app.Name))
+            if (ValidateName(app, label, failures) && !seen.Add(app.Name))
             {
                 failures.Add($"GitOps application {label}: Name is used by more than one application.");
             }
@@ -70,6 +62,24 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Checks an application's name (not its uniqueness); returns <see langword="false"/> when it added a failure.</summary>
+    internal static bool ValidateName(ApplicationDefinition app, string label, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(app.Name))
+        {
+            failures.Add($"GitOps application {label}: Name is required.");
+            return false;
+        }
+
+        if (!NamePattern().IsMatch(app.Name))
+        {
+            failures.Add($"GitOps application {label}: Name must be a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters).");
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Checks one application's settings (not its name's uniqueness); each message starts with <c>GitOps application &lt;label&gt;</c>.</summary>

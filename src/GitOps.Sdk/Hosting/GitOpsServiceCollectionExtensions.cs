@@ -49,11 +49,14 @@ public static class GitOpsServiceCollectionExtensions
         services.TryAddSingleton(static sp => sp.GetService<IMeterFactory>() is { } meterFactory ? new GitOpsTelemetry(meterFactory) : GitOpsTelemetry.Shared);
         services.TryAddSingleton(sp => new GitOpsEventHub(sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new ReconcilerServices(sp, sp.GetRequiredService<IOptions<GitOpsOptions>>(), sp.GetRequiredService<GitOpsEventHub>()));
+        // The engine's own application source (code and the GitOps section) comes first; AddApplicationSource adds more.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IApplicationSource, OptionsApplicationSource>());
+
         // The gitops.application.info gauge reports the applications of the container's controller.
         services.TryAddSingleton(static sp =>
         {
             var reconcilerServices = sp.GetRequiredService<ReconcilerServices>();
-            return reconcilerServices.Metrics.ObserveApplications(new GitOpsController(reconcilerServices));
+            return reconcilerServices.Metrics.ObserveApplications(new GitOpsController(reconcilerServices, sp.GetServices<IApplicationSource>()));
         });
         services.TryAddSingleton<IGitOpsController>(static sp => sp.GetRequiredService<GitOpsController>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GitOpsHostedService>());
@@ -80,10 +83,16 @@ public static class GitOpsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var gitops = configuration.GetSection("GitOps");
-        var section = gitops.Exists() ? gitops : configuration;
-        // Renderer packages (AddHelmRenderer, …) register binders for their own application keys; they may be added after this call.
-        services.AddOptions<GitOpsOptions>().Configure<IEnumerable<IRendererOptionsBinder>>((o, binders) => GitOpsConfigurationBinder.Bind(section, o, binders));
+        // Renderer packages (AddHelmRenderer, …) register binders for their own application keys; they may be added after
+        // this call. Which section holds the settings is decided at each bind: a reloaded file may add the GitOps section.
+        services.AddOptions<GitOpsOptions>().Configure<IEnumerable<IRendererOptionsBinder>>((o, binders) =>
+        {
+            var gitops = configuration.GetSection("GitOps");
+            GitOpsConfigurationBinder.Bind(gitops.Exists() ? gitops : configuration, o, binders);
+        });
+
+        // When the configuration reloads (appsettings.json with reloadOnChange), the applications follow it.
+        services.AddSingleton<IOptionsChangeTokenSource<GitOpsOptions>>(new GitOpsConfigurationChangeTokenSource(configuration));
         return services.AddGitOps(configure);
     }
 
@@ -112,6 +121,40 @@ public static class GitOpsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(application);
         builder.Services.Configure<GitOpsOptions>(o => o.Applications.Add(application));
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a source of applications, asked after the ones registered before it: e.g. an
+    /// <see cref="InMemoryApplicationSource"/> the host changes while it runs, or one backed by a database or a custom
+    /// resource. Its changes start, restart or stop reconcile loops.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="source">The source.</param>
+    /// <returns>The builder.</returns>
+    public static IGitOpsBuilder AddApplicationSource(this IGitOpsBuilder builder, IApplicationSource source)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(source);
+        builder.Services.AddSingleton(source);
+        if (source is InMemoryApplicationSource memory)
+        {
+            builder.Services.TryAddSingleton(memory);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds a source of applications created by the container (registered once, however often this is called).</summary>
+    /// <typeparam name="T">The source type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IGitOpsBuilder AddApplicationSource<T>(this IGitOpsBuilder builder)
+        where T : class, IApplicationSource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<T>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IApplicationSource, T>(static sp => sp.GetRequiredService<T>()));
         return builder;
     }
 

@@ -19,8 +19,17 @@ public interface IGitOpsController
     /// <summary>Gets every reconcile event of every application.</summary>
     IObservable<ReconcileEvent> Events { get; }
 
-    /// <summary>Gets the names of the configured applications.</summary>
+    /// <summary>Gets the names of the applications that run now (they follow the <see cref="IApplicationSource"/>s).</summary>
     IReadOnlyList<string> Applications { get; }
+
+    /// <summary>Returns the definition an application runs with now.</summary>
+    /// <param name="application">The application name.</param>
+    /// <returns>The definition, or <see langword="null"/> for an unknown (or removed) application.</returns>
+    ApplicationDefinition? GetDefinition(string application);
+
+    /// <summary>Returns the definitions of every application that runs now, in source order and then listing order.</summary>
+    /// <returns>The definitions.</returns>
+    IReadOnlyList<ApplicationDefinition> GetDefinitions();
 
     /// <summary>Returns an application's status.</summary>
     /// <param name="application">The application name.</param>
@@ -28,7 +37,7 @@ public interface IGitOpsController
     ApplicationStatus? GetStatus(string application);
 
     /// <summary>Returns the status of every application.</summary>
-    /// <returns>The statuses, in configuration order.</returns>
+    /// <returns>The statuses, in source order and then listing order.</returns>
     IReadOnlyList<ApplicationStatus> GetAll();
 
     /// <summary>Asks the scheduler to reconcile an application soon (manual or webhook trigger); returns at once.</summary>

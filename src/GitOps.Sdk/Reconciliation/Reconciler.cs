@@ -34,7 +34,10 @@ internal sealed class Reconciler
     private readonly StatusProjection _projection;
     private ApplicationStatus _status;
 
-    public Reconciler(ApplicationDefinition definition, ReconcilerServices services)
+    /// <param name="definition">The application.</param>
+    /// <param name="services">The parts.</param>
+    /// <param name="previous">The status of the application's previous reconciler when its definition changed: history, conditions and inventory view carry on.</param>
+    public Reconciler(ApplicationDefinition definition, ReconcilerServices services, ApplicationStatus? previous = null)
     {
         Definition = definition;
         _s = services;
@@ -43,17 +46,20 @@ internal sealed class Reconciler
         _watches = new WatchRegistry(() => services.LiveState, definition.Name, _logger);
         _pipeline = new ReconcilePipeline(context, _lastGood, _watches, _ownWrites, _approvals);
         _projection = new StatusProjection(services.Options.HistoryLimit);
-        _status = new ApplicationStatus
-        {
-            Name = definition.Name,
-            Source = definition.Source?.ToString(),
-            Mode = definition.Mode,
-            Suspended = definition.Suspended,
-            Conditions =
-            [
-                new StatusCondition(ConditionTypes.Ready, ConditionStatus.Unknown, "Pending", "Not reconciled yet", services.Time.GetUtcNow()),
-            ],
-        };
+        // A held plan belonged to the previous reconciler's approvals: the new one plans again and holds anew.
+        _status = previous is not null
+            ? previous with { Source = definition.Source?.ToString(), Mode = definition.Mode, Suspended = definition.Suspended, NextReconcileTime = null, HeldPlan = null }
+            : new ApplicationStatus
+            {
+                Name = definition.Name,
+                Source = definition.Source?.ToString(),
+                Mode = definition.Mode,
+                Suspended = definition.Suspended,
+                Conditions =
+                [
+                    new StatusCondition(ConditionTypes.Ready, ConditionStatus.Unknown, "Pending", "Not reconciled yet", services.Time.GetUtcNow()),
+                ],
+            };
     }
 
     public ApplicationDefinition Definition { get; }

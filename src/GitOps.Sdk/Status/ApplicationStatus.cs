@@ -344,4 +344,7 @@ public enum ReconcileTrigger
 
     /// <summary>A held plan was approved.</summary>
     Approval,
+
+    /// <summary>The application was added, or its definition changed, while the host runs (an <c>IApplicationSource</c> changed).</summary>
+    ApplicationChanged,
 }

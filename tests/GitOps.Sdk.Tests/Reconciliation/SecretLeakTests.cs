@@ -112,29 +112,4 @@ public sealed partial class SecretLeakTests
 
     [System.Text.RegularExpressions.GeneratedRegex("\"([A-Za-z0-9+/]{16,}={0,2})\"")]
     private static partial System.Text.RegularExpressions.Regex Base64Token();
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-                owner.Lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)} [{fields}] {exception}");
-            }
-        }
-    }
 }

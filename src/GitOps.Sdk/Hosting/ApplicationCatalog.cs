@@ -1,0 +1,257 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Primitives;
+
+namespace GitOps.Sdk.Hosting;
+
+/// <summary>
+/// Follows every <see cref="IApplicationSource"/>: keeps each one's latest snapshot, re-reads it when its change token
+/// fires, and decides which definition of each name runs (<see cref="Resolve"/>). Deciding here, in one place, keeps
+/// the rules together: the source that runs a name keeps it, a name offered twice is refused from the later source,
+/// and an invalid definition is refused while a running application keeps its previous one.
+/// </summary>
+internal sealed class ApplicationCatalog : IDisposable
+{
+    private readonly IApplicationSource[] _sources;
+    private readonly ApplicationSnapshot[] _latest;
+    private readonly IDisposable?[] _registrations;
+    private readonly string?[] _errors;
+    private readonly Lock _lock = new();
+    private Action? _changed;
+    private bool _disposed;
+
+    public ApplicationCatalog(IEnumerable<IApplicationSource> sources)
+    {
+        _sources = [.. sources];
+        _errors = new string?[_sources.Length];
+        _latest = new ApplicationSnapshot[_sources.Length];
+        for (var i = 0; i < _sources.Length; i++)
+        {
+            (_latest[i], _errors[i]) = Read(_sources[i], ApplicationSnapshot.Empty);
+        }
+
+        _registrations = new IDisposable?[_sources.Length];
+    }
+
+    /// <summary>Gets each source's name, in registration order.</summary>
+    public IReadOnlyList<string> SourceNames => [.. _sources.Select(NameOf)];
+
+    /// <summary>Calls <paramref name="changed"/> (on the thread that fired a token) whenever a source has a new snapshot.</summary>
+    public void Watch(Action changed)
+    {
+        lock (_lock)
+        {
+            _changed = changed;
+        }
+
+        for (var i = 0; i < _sources.Length; i++)
+        {
+            Register(i);
+        }
+    }
+
+    /// <summary>
+    /// Decides the applications to run from the latest snapshots, given the ones running now (name → source, definition).
+    /// <paramref name="validate"/> returns what is wrong with a definition (empty when it may run).
+    /// </summary>
+    public Resolution Resolve(IReadOnlyDictionary<string, (string Source, ApplicationDefinition Definition)> running, Func<ApplicationDefinition, IReadOnlyList<string>> validate)
+    {
+        ApplicationSnapshot[] latest;
+        var sourceErrors = new List<(string Source, string Message)>();
+        lock (_lock)
+        {
+            latest = [.. _latest];
+            for (var i = 0; i < _errors.Length; i++)
+            {
+                if (_errors[i] is { } error)
+                {
+                    sourceErrors.Add((NameOf(_sources[i]), error));
+                }
+            }
+        }
+
+        // Every offer of every name, in source order then listing order.
+        var offers = new List<Offer>();
+        var byName = new Dictionary<string, List<Offer>>(StringComparer.Ordinal);
+        for (var s = 0; s < latest.Length; s++)
+        {
+            var source = NameOf(_sources[s]);
+            var problems = latest[s].Problems.ToLookup(static p => p.Application, static p => p.Message, StringComparer.Ordinal);
+            var listed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var definition in latest[s].Applications)
+            {
+                if (definition is null)
+                {
+                    continue;
+                }
+
+                listed.Add(definition.Name);
+                Add(new Offer(source, definition.Name, definition, [.. problems[definition.Name]]));
+            }
+
+            // A problem for a name the source could not list at all still refuses (and keeps) that name.
+            foreach (var group in problems.Where(g => !listed.Contains(g.Key)))
+            {
+                Add(new Offer(source, group.Key, null, [.. group]));
+            }
+        }
+
+        var accepted = new List<Accepted>();
+        var refused = new List<Refusal>();
+        foreach (var offer in offers)
+        {
+            var candidates = byName[offer.Name];
+            running.TryGetValue(offer.Name, out var current);
+            var owner = current.Source is { } incumbent && candidates.Find(c => c.Source == incumbent) is { } kept ? kept : candidates[0];
+            if (!ReferenceEquals(offer, owner))
+            {
+                refused.Add(new Refusal(offer.Source, offer.Name, [$"source '{owner.Source}' already provides an application named '{offer.Name}', which keeps running from there; rename one of them"], owner.Source, KeptPrevious: false));
+                continue;
+            }
+
+            var reasons = offer.Definition is null ? offer.Problems : [.. offer.Problems, .. validate(offer.Definition)];
+            if (reasons.Length == 0)
+            {
+                accepted.Add(new Accepted(offer.Source, offer.Definition!));
+                continue;
+            }
+
+            var keep = current.Definition is not null && current.Source == offer.Source;
+            refused.Add(new Refusal(offer.Source, offer.Name, reasons, OtherSource: null, keep));
+            if (keep)
+            {
+                accepted.Add(new Accepted(offer.Source, current.Definition!));
+            }
+        }
+
+        return new Resolution([.. accepted], [.. refused], [.. sourceErrors]);
+
+        void Add(Offer offer)
+        {
+            if (!byName.TryGetValue(offer.Name, out var list))
+            {
+                byName[offer.Name] = list = [];
+            }
+
+            list.Add(offer);
+            offers.Add(offer);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _changed = null;
+            foreach (var registration in _registrations)
+            {
+                registration?.Dispose();
+            }
+        }
+    }
+
+    private void Register(int index)
+    {
+        IChangeToken token;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _registrations[index]?.Dispose();
+            token = _latest[index].ChangeToken;
+        }
+
+        // A token that has already fired calls back at once, on this thread.
+        var registration = token.RegisterChangeCallback(static state => ((Callback)state!).Invoke(), new Callback(this, index));
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                registration.Dispose();
+                return;
+            }
+
+            _registrations[index] = registration;
+        }
+    }
+
+    private void OnSourceChanged(int index)
+    {
+        ApplicationSnapshot previous;
+        lock (_lock)
+        {
+            previous = _latest[index];
+        }
+
+        var (snapshot, error) = Read(_sources[index], previous);
+        Action? changed;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _latest[index] = snapshot;
+            _errors[index] = error;
+            changed = _changed;
+        }
+
+        Register(index);
+        changed?.Invoke();
+    }
+
+    /// <summary>
+    /// Reads a source's snapshot. A source that throws (against its contract) keeps its previous applications running,
+    /// unchanged, and is no longer followed; the error is reported with every resolution.
+    /// </summary>
+    private static (ApplicationSnapshot Snapshot, string? Error) Read(IApplicationSource source, ApplicationSnapshot previous)
+    {
+        try
+        {
+            return (source.GetSnapshot() ?? throw new InvalidOperationException("GetSnapshot returned null"), null);
+        }
+#pragma warning disable CA1031 // One broken source must not stop the others.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return (new ApplicationSnapshot(previous.Applications, ApplicationSnapshot.NeverChanges, previous.Problems), $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    internal static string NameOf(IApplicationSource source)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(source.Name) ? source.GetType().Name : source.Name;
+        }
+#pragma warning disable CA1031 // A name is for messages only.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return source.GetType().Name;
+        }
+    }
+
+    private sealed record Offer(string Source, string Name, ApplicationDefinition? Definition, ImmutableArray<string> Problems);
+
+    private sealed record Callback(ApplicationCatalog Catalog, int Index)
+    {
+        public void Invoke() => Catalog.OnSourceChanged(Index);
+    }
+
+    /// <summary>A definition that runs, and the source it comes from.</summary>
+    internal sealed record Accepted(string Source, ApplicationDefinition Definition);
+
+    /// <summary>
+    /// A definition that does not run: why, the other source that keeps the name (for a duplicate), and whether a
+    /// running application of that name keeps its previous definition.
+    /// </summary>
+    internal sealed record Refusal(string Source, string Application, ImmutableArray<string> Reasons, string? OtherSource, bool KeptPrevious);
+
+    /// <summary>The decision: what runs, what is refused, and sources that failed to give a snapshot.</summary>
+    internal sealed record Resolution(ImmutableArray<Accepted> Accepted, ImmutableArray<Refusal> Refused, ImmutableArray<(string Source, string Message)> SourceErrors);
+}
