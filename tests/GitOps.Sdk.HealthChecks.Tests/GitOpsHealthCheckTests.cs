@@ -150,6 +150,10 @@ public sealed class GitOpsHealthCheckTests
 
         public IReadOnlyList<ApplicationStatus> GetAll() => statuses;
 
+        public ApplicationDefinition? GetDefinition(string application) => throw new NotSupportedException();
+
+        public IReadOnlyList<ApplicationDefinition> GetDefinitions() => throw new NotSupportedException();
+
         public bool RequestReconcile(string application) => throw new NotSupportedException();
 
         public int NotifySourceChanged(string sourceUrl) => throw new NotSupportedException();
