@@ -63,22 +63,24 @@ internal sealed class ApplicationRuntime(Reconciler reconciler, string source, b
     /// </summary>
     internal SchedulerWait? CurrentWait => Volatile.Read(ref _wait);
 
-    internal void EnterWait(DateTimeOffset? until, Task timer, Task wake, int signalsAtEntry) =>
+    /// <summary>Records a wait; <paramref name="signalsAtEntry"/> is <see langword="null"/> for a wait that triggers do not end (the drift debounce).</summary>
+    internal void EnterWait(DateTimeOffset? until, Task timer, Task wake, int? signalsAtEntry) =>
         Volatile.Write(ref _wait, new SchedulerWait(Interlocked.Increment(ref _waits), until, timer, wake, signalsAtEntry));
 
     /// <summary>
     /// Tells whether something has ended <paramref name="wait"/>: its timer fired (a fake clock completes it inside
-    /// Advance), a trigger was signalled after it began (counted synchronously, before the channel wakes the loop), or
-    /// it is over.
+    /// Advance), a trigger was signalled after it began (counted synchronously, before the channel wakes the loop) when
+    /// triggers end it, or it is over.
     /// </summary>
     internal bool IsWoken(SchedulerWait wait) =>
-        wait.Timer.IsCompleted || wait.Wake.IsCompleted || SignalCount != wait.SignalsAtEntry;
+        wait.Timer.IsCompleted || wait.Wake.IsCompleted || (wait.SignalsAtEntry is { } atEntry && SignalCount != atEntry);
 
     internal void LeaveWait() => Volatile.Write(ref _wait, null);
 }
 
 /// <summary>
 /// One wait of a scheduler loop: its sequence number (1, 2, ...), its clock deadline (<see langword="null"/> = triggers
-/// only), its timer, the task that ends it and the trigger count when it began.
+/// only), its timer, the task that ends it and the trigger count when it began (<see langword="null"/> when triggers do
+/// not end it: more live changes during the drift debounce join the same reconcile).
 /// </summary>
-internal sealed record SchedulerWait(int Sequence, DateTimeOffset? Until, Task Timer, Task Wake, int SignalsAtEntry);
+internal sealed record SchedulerWait(int Sequence, DateTimeOffset? Until, Task Timer, Task Wake, int? SignalsAtEntry);

@@ -118,9 +118,8 @@ internal sealed class GitOpsHostedService : BackgroundService
                 {
                     // Within a burst (a kubectl apply of many objects, a controller's follow-up writes): let it settle, so the
                     // rest of the burst costs one more reconcile.
-                    var signals = app.SignalCount;
                     var debounce = Task.Delay(_options.DriftDebounce, _time, stop);
-                    app.EnterWait(_time.GetUtcNow() + _options.DriftDebounce, debounce, debounce, signals);
+                    app.EnterWait(_time.GetUtcNow() + _options.DriftDebounce, debounce, debounce, signalsAtEntry: null);
                     try
                     {
                         await debounce.ConfigureAwait(false);
