@@ -48,7 +48,7 @@ internal sealed partial class GitOpsController
         {
             var set = _set;
             var running = set.ByName.ToDictionary(static kv => kv.Key, static kv => (kv.Value.Source, kv.Value.Definition), StringComparer.Ordinal);
-            var resolution = _catalog.Resolve(running, d => Validate(d, startup));
+            var resolution = ApplicationDependencies.RefuseCycles(_catalog.Resolve(running, d => Validate(d, startup)), running);
             var now = _services.Time.GetUtcNow();
             Report(resolution, now, events);
             _stopped.RemoveAll(static t => t.IsCompleted);
