@@ -72,14 +72,12 @@ internal sealed partial class GitOpsController
         return message;
     }
 
-    /// <summary>After a reconcile of <paramref name="app"/>: when it is ready, wakes every application that waits for it.</summary>
+    /// <summary>
+    /// After a reconcile of <paramref name="app"/>, or when it is suspended: every application that waits for it checks
+    /// its dependencies again, and reconciles when they are ready (otherwise its status says what it waits for now).
+    /// </summary>
     private void WakeDependents(ApplicationRuntime app)
     {
-        if (ApplicationDependencies.NotReady(app.Reconciler.Status, app.Suspended) is not null)
-        {
-            return;
-        }
-
         foreach (var dependent in Set.Ordered)
         {
             if (dependent.WaitingForDependencies && ApplicationDependencies.Of(dependent.Definition).Contains(app.Name, StringComparer.Ordinal))

@@ -111,6 +111,7 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
         a.Suspended = true;
         a.Reconciler.UpdateStatus(s => s with { Suspended = true });
         Log.SuspendChanged(_logger, application, "suspended");
+        WakeDependents(a);
         return true;
     }
 
