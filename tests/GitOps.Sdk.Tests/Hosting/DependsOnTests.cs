@@ -162,6 +162,16 @@ public sealed class DependsOnTests
         refused.Application.Should().Be("extra");
         refused.Reasons.Should().ContainSingle().Which.Should().StartWith("DependsOn forms a cycle: shop → extra → shop");
         ReadyMessage(h).Should().Be("waiting for extra (unknown application)");
+
+        // Without the cycle it runs; changed back to close the cycle, it is refused and keeps its running definition.
+        var extra = new ApplicationDefinition { Name = "extra", Source = new SourceReference { Url = "memory://extra" } };
+        memory.Set(extra);
+        h.Controller.Applications.Should().Equal("shop", "extra");
+        memory.Set(extra with { DependsOn = ["shop"] });
+        var kept = h.EventsOf<ApplicationRefused>().Should().HaveCount(2).And.Subject.Last();
+        kept.KeptPrevious.Should().BeTrue();
+        kept.Reasons.Should().ContainSingle().Which.Should().StartWith("DependsOn forms a cycle: shop → extra → shop");
+        h.Controller.GetDefinition("extra").Should().Be(extra);
         await h.HostedService.StopAsync(default);
     }
 
