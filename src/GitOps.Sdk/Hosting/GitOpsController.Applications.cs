@@ -99,6 +99,12 @@ internal sealed partial class GitOpsController
             }
 
             Volatile.Write(ref _set, new ApplicationSet(ordered.ToImmutable()));
+
+            // Applications that wait for a removed one say so at once (it is an unknown application now).
+            foreach (var removed in set.Ordered.Where(a => !kept.Contains(a.Name)))
+            {
+                WakeDependents(removed);
+            }
         }
 
         foreach (var e in events)

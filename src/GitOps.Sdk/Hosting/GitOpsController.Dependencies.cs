@@ -73,7 +73,7 @@ internal sealed partial class GitOpsController
     }
 
     /// <summary>
-    /// After a reconcile of <paramref name="app"/>, or when it is suspended: every application that waits for it checks
+    /// After a reconcile of <paramref name="app"/>, when it is suspended or removed: every application that waits for it checks
     /// its dependencies again, and reconciles when they are ready (otherwise its status says what it waits for now).
     /// </summary>
     private void WakeDependents(ApplicationRuntime app)

@@ -147,6 +147,27 @@ public sealed class DependsOnTests
     }
 
     [Fact]
+    public async Task DependencyRemovedWhileAnApplicationWaitsForIt_TheStatusSaysSoAtOnce()
+    {
+        var memory = new InMemoryApplicationSource();
+        await using var h = Create(app: a => a with { DependsOn = ["later"] }, builder: b => b.AddApplicationSource(memory));
+        h.Commit(("a.yaml", ConfigMap("a", "hello")));
+        h.Source.Commit("memory://later", Files(("db.yaml", ConfigMap("db", "ready"))));
+        h.Source.Fail("memory://later", SourceErrorKind.Unreachable, "connection refused");
+        memory.Set(new ApplicationDefinition { Name = "later", Source = new SourceReference { Url = "memory://later", Ref = "main" }, Namespace = "shop" });
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => ReadyMessage(h) == "waiting for later (not ready: SourceFailed)", "shop waits for the failing dependency");
+        var waiting = await h.WaitForIdleAsync("shop waits");
+
+        memory.Remove("later").Should().BeTrue();
+
+        h.IsWoken(waiting).Should().BeTrue("the removal wakes the waiting application, no clock needed");
+        await WaitUntilAsync(() => ReadyMessage(h) == "waiting for later (unknown application)", "shop says its dependency is gone");
+        Runs(h, "shop").Should().BeEmpty();
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
     public async Task Cycle_AddedAtRunTime_IsRefusedWithItsPath_TheRunningApplicationKeepsRunning()
     {
         var memory = new InMemoryApplicationSource();
