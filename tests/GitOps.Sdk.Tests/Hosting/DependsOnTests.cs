@@ -197,6 +197,19 @@ public sealed class DependsOnTests
     }
 
     [Fact]
+    public async Task CycleAcrossSourcesAtStartUp_RefusesEveryMember_TheOthersRun()
+    {
+        var memory = new InMemoryApplicationSource([new ApplicationDefinition { Name = "extra", Source = new SourceReference { Url = "memory://extra" }, DependsOn = ["shop"] }]);
+        await using var h = Create(applications: 2, app: a => a.Name == "shop" ? a with { DependsOn = ["extra"] } : a, builder: b => b.AddApplicationSource(memory));
+        h.Source.Commit(DependencyUrl, Files(("db.yaml", ConfigMap("db", "ready"))));
+
+        h.Controller.Applications.Should().Equal("shop1");
+        await h.HostedService.StartAsync(default);
+        await WaitUntilAsync(() => Runs(h, "shop1").Count == 1, "the application outside the cycle reconciled");
+        await h.HostedService.StopAsync(default);
+    }
+
+    [Fact]
     public async Task StartAsync_Cycle_FailsWithOneErrorNamingThePath()
     {
         using var host = HostWith(
