@@ -2,8 +2,8 @@
 # Fails when a project under src/ references a project it may not (docs/architecture.md, "Packages and which may
 # reference which"): plugins (Git, Helm, Oci, Kustomize, Kubernetes, and any new src/GitOps.Sdk.* package) reference
 # GitOps.Sdk.Abstractions only, never the engine src/GitOps.Sdk; the Abstractions reference no project at all; the
-# engine references the Abstractions only. GitOps.Sdk.Testing (test helpers) and GitOps.Cli (the tool) may reference
-# the engine. Usage: eng/check-package-references.sh [repository root]   (exit 0 = clean; 1 = offending lines printed)
+# engine references the Abstractions only. GitOps.Sdk.Testing (test helpers), GitOps.Sdk.HealthChecks (a health check
+# over the engine's controller) and GitOps.Cli (the tool) may reference the engine. Usage: eng/check-package-references.sh [repository root]   (exit 0 = clean; 1 = offending lines printed)
 set -uo pipefail
 root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
 cd "$root" || exit 2
@@ -14,6 +14,7 @@ allowed() {
     GitOps.Sdk.Abstractions) echo "" ;;
     GitOps.Sdk) echo "GitOps.Sdk.Abstractions" ;;
     GitOps.Sdk.Testing) echo "GitOps.Sdk.Abstractions GitOps.Sdk" ;;
+    GitOps.Sdk.HealthChecks) echo "GitOps.Sdk.Abstractions GitOps.Sdk" ;;
     GitOps.Cli) echo "*" ;;
     *) echo "GitOps.Sdk.Abstractions" ;;
   esac

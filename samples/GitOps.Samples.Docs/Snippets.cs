@@ -28,6 +28,14 @@ internal static class Snippets
         #endregion
     }
 
+    public static void HealthCheck(IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        #region health-check
+        services.AddGitOps(configuration).AddGitSource().AddKubernetesTarget();
+        services.AddHealthChecks().AddGitOpsHealthChecks(o => o.OutOfSyncThreshold = TimeSpan.FromMinutes(10));
+        #endregion
+    }
+
     public static void GitSource(IServiceCollection services, string secret)
     {
         #region git-source

@@ -15,6 +15,7 @@ namespace GitOps.Samples.WebHost;
 /// <item><c>GET /apps</c>, <c>GET /apps/{name}</c>, <c>GET /apps/{name}/diff</c>, <c>POST /apps/{name}/reconcile</c>.</item>
 /// <item><c>POST /hooks/git</c> — push webhook, signed with <c>X-Hub-Signature-256</c> (secret <c>Webhooks:Secret</c>).</item>
 /// <item><c>GET /metrics</c> — the <c>GitOps.Sdk</c> meter in Prometheus text format.</item>
+/// <item><c>GET /healthz</c> — the GitOps health check (<see cref="HealthEndpoint"/>).</item>
 /// </list>
 /// </summary>
 public static class GitOpsWebHost
@@ -41,6 +42,7 @@ public static class GitOpsWebHost
             .AddGitOps(builder.Configuration)
             .AddGitSource()
             .AddKubernetesTarget(k => k.KubeconfigPath = kubeconfig);
+        builder.Services.AddHealthChecks().AddGitOpsHealthChecks();
         builder.Services.AddSingleton<PrometheusMetrics>();
         builder.Services.AddSingleton<LiveDiff>();
         builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
@@ -51,6 +53,7 @@ public static class GitOpsWebHost
         app.Services.GetRequiredService<PrometheusMetrics>();
         app.Services.GetService<EmulatorLifetime>();
         app.MapGitOpsEndpoints();
+        app.MapGitOpsHealth();
         return app;
     }
 }

@@ -41,6 +41,24 @@ public sealed class PrometheusMetrics : IDisposable
     /// <returns>The exposition text.</returns>
     public string Render()
     {
+        lock (_listener)
+        {
+            return RenderLocked();
+        }
+    }
+
+    private string RenderLocked()
+    {
+        // An observable gauge reports the current series only (gitops.application.info changes its tags when an
+        // application's sync or health changes): forget the series of the last scrape before collecting again.
+        foreach (var (instrument, series) in _series)
+        {
+            if (IsObservableGauge(instrument))
+            {
+                series.Clear();
+            }
+        }
+
         _listener.RecordObservableInstruments();
         var text = new StringBuilder();
         foreach (var (instrument, series) in _series.OrderBy(p => p.Key.Name, StringComparer.Ordinal))
@@ -108,6 +126,9 @@ public sealed class PrometheusMetrics : IDisposable
             }
         }
     }
+
+    private static bool IsObservableGauge(Instrument instrument) =>
+        instrument.IsObservable && instrument is not ObservableCounter<long> and not ObservableCounter<double> and not ObservableCounter<int>;
 
     private static string MetricName(Instrument instrument, bool counter)
     {

@@ -144,6 +144,37 @@ public sealed class EndpointTests(WebHostFixture fixture)
         text.Should().Contain("# TYPE gitops_apply_objects_total counter\n");
     }
 
+    [Fact]
+    public async Task GetMetrics_ApplicationInfo_IsAGaugeOfOnePerApplicationWithItsSyncStatus()
+    {
+        await WebHostFixture.WaitUntilAsync(() => fixture.Controller.GetStatus("demo")!.Sync == GitOps.Sdk.Status.ApplicationSyncStatus.Synced, "demo to be synced");
+
+        var text = await fixture.Http.GetStringAsync("metrics");
+
+        text.Should().Contain("# TYPE gitops_application_info gauge\n");
+        text.Should().MatchRegex(@"gitops_application_info\{gitops_application=""demo"",gitops_health_status=""[A-Za-z]+"",gitops_sync_status=""Synced""\} 1\n");
+    }
+
+    [Fact]
+    public async Task GetHealthz_SyncedApplication_Returns200HealthyWithAnEntryForTheApplication()
+    {
+        await WebHostFixture.WaitUntilAsync(() => fixture.Controller.GetStatus("demo")!.Sync == GitOps.Sdk.Status.ApplicationSyncStatus.Synced, "demo to be synced");
+
+        using var response = await fixture.Http.GetAsync("healthz");
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        body["status"]!.GetValue<string>().Should().Be("Healthy");
+        var gitops = body["checks"]!["gitops"]!;
+        gitops["status"]!.GetValue<string>().Should().Be("Healthy");
+        gitops["description"]!.GetValue<string>().Should().Contain("1 application(s)");
+        var demo = gitops["data"]!["demo"]!;
+        demo["sync"]!.GetValue<string>().Should().Be("Synced");
+        demo["reason"]!.GetValue<string>().Should().Be("ReconciliationSucceeded");
+        demo["suspended"]!.GetValue<string>().Should().Be("false");
+    }
+
     private int ManualReconciles() =>
         fixture.Controller.GetStatus("demo")!.History.Count(h => h.Trigger == GitOps.Sdk.Status.ReconcileTrigger.Manual);
 

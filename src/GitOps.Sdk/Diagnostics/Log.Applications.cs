@@ -14,7 +14,7 @@ internal static partial class Log
     [LoggerMessage(22, LogLevel.Information, "Application {Application} removed from source {Source}: its reconcile loop stops; its objects stay in the cluster, not pruned")]
     public static partial void ApplicationRemoved(ILogger logger, string application, string source);
 
-    [LoggerMessage(23, LogLevel.Error, "Application {Application} from source {Source} refused: {Reasons}.{Kept}")]
+    [LoggerMessage(23, LogLevel.Error, "Application {Application} from source {Source} refused: {Reasons}{Kept}")]
     public static partial void ApplicationRefused(ILogger logger, string application, string source, string reasons, string kept);
 
     [LoggerMessage(24, LogLevel.Error, "Application source {Source} failed to give its applications and is no longer followed; the applications it gave before keep running unchanged: {Message}")]

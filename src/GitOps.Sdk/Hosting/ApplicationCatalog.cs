@@ -17,6 +17,7 @@ internal sealed class ApplicationCatalog : IDisposable
     private readonly string?[] _errors;
     private readonly Lock _lock = new();
     private Action? _changed;
+    private Dictionary<(string Name, string Source), string> _contested = [];
     private bool _disposed;
 
     public ApplicationCatalog(IEnumerable<IApplicationSource> sources)
@@ -51,7 +52,8 @@ internal sealed class ApplicationCatalog : IDisposable
 
     /// <summary>
     /// Decides the applications to run from the latest snapshots, given the ones running now (name → source, definition).
-    /// <paramref name="validate"/> returns what is wrong with a definition (empty when it may run).
+    /// <paramref name="validate"/> returns what is wrong with a definition (empty when it may run). Calls are serialised
+    /// by the caller: the refusals of a name to a source are remembered from one call to the next.
     /// </summary>
     public Resolution Resolve(IReadOnlyDictionary<string, (string Source, ApplicationDefinition Definition)> running, Func<ApplicationDefinition, IReadOnlyList<string>> validate)
     {
@@ -97,14 +99,30 @@ internal sealed class ApplicationCatalog : IDisposable
 
         var accepted = new List<Accepted>();
         var refused = new List<Refusal>();
+        var contested = new Dictionary<(string Name, string Source), string>();
         foreach (var offer in offers)
         {
             var candidates = byName[offer.Name];
             running.TryGetValue(offer.Name, out var current);
-            var owner = current.Source is { } incumbent && candidates.Find(c => c.Source == incumbent) is { } kept ? kept : candidates[0];
+
+            // The source that runs a name keeps it; otherwise the first registered one that was not refused for it before.
+            var owner = current.Source is { } incumbent && candidates.Find(c => c.Source == incumbent) is { } kept
+                ? kept
+                : candidates.Find(c => !_contested.ContainsKey((c.Name, c.Source)));
+            if (owner is null)
+            {
+                // The source that ran it dropped it: a name never moves to a source that was refused for it while the host
+                // runs, since that source's first reconcile would prune what the other one applied (same name, same inventory).
+                var previous = _contested[(offer.Name, offer.Source)];
+                contested[(offer.Name, offer.Source)] = previous;
+                refused.Add(new Refusal(offer.Source, offer.Name, [$"source '{previous}' provided an application named '{offer.Name}' when this source offered it too, and a name does not move between sources while the host runs: the first reconcile from here could prune what source '{previous}' applied. Remove it from source '{offer.Source}' and add it again (or restart the host) to run it from there"], previous, KeptPrevious: false));
+                continue;
+            }
+
             if (!ReferenceEquals(offer, owner))
             {
-                refused.Add(new Refusal(offer.Source, offer.Name, [$"source '{owner.Source}' already provides an application named '{offer.Name}', which keeps running from there; rename one of them"], owner.Source, KeptPrevious: false));
+                contested[(offer.Name, offer.Source)] = owner.Source;
+                refused.Add(new Refusal(offer.Source, offer.Name, [$"source '{owner.Source}' provides an application named '{offer.Name}' too and takes precedence (it runs it, or it is registered first); rename one of them"], owner.Source, KeptPrevious: false));
                 continue;
             }
 
@@ -123,6 +141,8 @@ internal sealed class ApplicationCatalog : IDisposable
             }
         }
 
+        // A refusal for a name lasts while the refused source keeps offering it.
+        _contested = contested;
         return new Resolution([.. accepted], [.. refused], [.. sourceErrors]);
 
         void Add(Offer offer)

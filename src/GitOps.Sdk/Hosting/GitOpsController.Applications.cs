@@ -155,8 +155,8 @@ internal sealed partial class GitOpsController
                 continue;
             }
 
-            var reasons = string.Join("; ", refusal.Reasons);
-            var kept = refusal.KeptPrevious ? " It keeps running with its previous definition." : string.Empty;
+            var reasons = string.Join("; ", refusal.Reasons.Select(static r => r.TrimEnd('.'))) + ".";
+            var kept = refusal.KeptPrevious ? " It keeps running with its previous definition." : " It does not run.";
             Log.ApplicationRefused(_logger, refusal.Application, refusal.Source, reasons, kept);
             events.Add(new ApplicationRefused
             {

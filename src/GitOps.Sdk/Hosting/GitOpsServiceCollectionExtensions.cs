@@ -51,7 +51,13 @@ public static class GitOpsServiceCollectionExtensions
         services.TryAddSingleton(sp => new ReconcilerServices(sp, sp.GetRequiredService<IOptions<GitOpsOptions>>(), sp.GetRequiredService<GitOpsEventHub>()));
         // The engine's own application source (code and the GitOps section) comes first; AddApplicationSource adds more.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IApplicationSource, OptionsApplicationSource>());
-        services.TryAddSingleton<GitOpsController>();
+
+        // The gitops.application.info gauge reports the applications of the container's controller.
+        services.TryAddSingleton(static sp =>
+        {
+            var reconcilerServices = sp.GetRequiredService<ReconcilerServices>();
+            return reconcilerServices.Metrics.ObserveApplications(new GitOpsController(reconcilerServices, sp.GetServices<IApplicationSource>()));
+        });
         services.TryAddSingleton<IGitOpsController>(static sp => sp.GetRequiredService<GitOpsController>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GitOpsHostedService>());
         AddDefaultParts(services);

@@ -69,16 +69,11 @@ internal sealed class Reconciler
     /// <summary>Gets the keys of every object the application manages (desired plus inventory), for watch triggers.</summary>
     public ImmutableHashSet<ResourceKey> ManagedKeys => _watches.ManagedKeys;
 
-    public ApplicationStatus Status
-    {
-        get
-        {
-            lock (_statusLock)
-            {
-                return _status;
-            }
-        }
-    }
+    /// <summary>
+    /// Gets the current status without taking a lock: the record is immutable and replaced whole under the update lock,
+    /// so readers (the controller, the <c>gitops.application.info</c> gauge on a collecting thread) never wait for a run.
+    /// </summary>
+    public ApplicationStatus Status => Volatile.Read(ref _status);
 
     /// <summary>
     /// Returns <see langword="true"/> when <paramref name="change"/> is someone else's change to a managed object (not an
@@ -94,7 +89,7 @@ internal sealed class Reconciler
     {
         lock (_statusLock)
         {
-            _status = update(_status);
+            Volatile.Write(ref _status, update(_status));
         }
     }
 

@@ -60,6 +60,18 @@ public sealed record ApplicationStatus
     /// <summary>Gets the last reconciles, newest first, bounded by <see cref="GitOpsOptions.HistoryLimit"/>.</summary>
     public ImmutableArray<ReconcileRecord> History { get; init; } = [];
 
+    /// <summary>
+    /// Gets the application's sync state in one word, as the <c>gitops.application.info</c> gauge and the health check
+    /// report it: <see cref="ApplicationSyncStatus.Failed"/> while the last finished reconcile failed,
+    /// <see cref="ApplicationSyncStatus.OutOfSync"/> while the <see cref="ConditionTypes.Drifted"/> condition holds,
+    /// <see cref="ApplicationSyncStatus.Unknown"/> before anything was applied, otherwise <see cref="ApplicationSyncStatus.Synced"/>.
+    /// </summary>
+    public ApplicationSyncStatus Sync =>
+        ConsecutiveFailures > 0 ? ApplicationSyncStatus.Failed
+        : Is(ConditionTypes.Drifted) ? ApplicationSyncStatus.OutOfSync
+        : LastAppliedRevision is null ? ApplicationSyncStatus.Unknown
+        : ApplicationSyncStatus.Synced;
+
     /// <summary>Returns the condition of <paramref name="type"/>, or <see langword="null"/>.</summary>
     /// <param name="type">A <see cref="ConditionTypes"/> value.</param>
     /// <returns>The condition.</returns>
@@ -80,6 +92,22 @@ public sealed record ApplicationStatus
     /// <param name="type">A <see cref="ConditionTypes"/> value.</param>
     /// <returns>Whether the condition holds.</returns>
     public bool Is(string type) => GetCondition(type)?.Status == ConditionStatus.True;
+}
+
+/// <summary>An application's sync state in one word (<see cref="ApplicationStatus.Sync"/>).</summary>
+public enum ApplicationSyncStatus
+{
+    /// <summary>Nothing was applied yet, and the last reconcile did not fail.</summary>
+    Unknown,
+
+    /// <summary>Live state matches the last applied revision.</summary>
+    Synced,
+
+    /// <summary>Live state differs and was not corrected (detect-only mode, held for approval, or refused objects).</summary>
+    OutOfSync,
+
+    /// <summary>The last finished reconcile failed; whether live state matches is not known.</summary>
+    Failed,
 }
 
 /// <summary>Condition types of <see cref="ApplicationStatus"/>, in the Kubernetes API conventions' sense.</summary>

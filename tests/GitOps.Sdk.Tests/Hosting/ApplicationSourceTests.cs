@@ -111,7 +111,7 @@ public sealed class ApplicationSourceTests
 
         var refused = h.EventsOf<ApplicationRefused>().Should().ContainSingle().Subject;
         refused.Should().BeEquivalentTo(new { Application = "shop", Source = "in-memory", OtherSource = "options", KeptPrevious = false });
-        refused.Reasons.Should().ContainSingle().Which.Should().Contain("source 'options' already provides an application named 'shop'");
+        refused.Reasons.Should().ContainSingle().Which.Should().Contain("source 'options' provides an application named 'shop' too and takes precedence");
         h.Controller.GetDefinition("shop").Should().BeSameAs(running);
         h.EventsOf<ApplicationChanged>().Should().BeEmpty();
 
@@ -123,7 +123,7 @@ public sealed class ApplicationSourceTests
     }
 
     [Fact]
-    public async Task NameOfferedByTwoSourcesAtOnce_TheOneRegisteredFirstRunsIt()
+    public async Task NameOfferedByTwoSourcesAtOnce_TheOneRegisteredFirstRunsIt_AndTheNameNeverMovesToTheRefusedSource()
     {
         var first = new InMemoryApplicationSource([Extra() with { Namespace = "first" }], name: "first");
         var second = new InMemoryApplicationSource([Extra() with { Namespace = "second" }], name: "second");
@@ -134,19 +134,36 @@ public sealed class ApplicationSourceTests
 
         // Decided when the controller is built, before anyone subscribes to events: the refusal is in the log.
         h.Controller.GetDefinition("extra")!.Namespace.Should().Be("first");
-        logs.Lines.Should().ContainSingle(l => l.Contains("Error: Application extra from source second refused: source 'first' already provides an application named 'extra'", StringComparison.Ordinal));
+        logs.Lines.Should().ContainSingle(l => l.Contains("Error: Application extra from source second refused: source 'first' provides an application named 'extra' too and takes precedence", StringComparison.Ordinal)
+            && l.Contains("rename one of them. It does not run.", StringComparison.Ordinal));
 
-        // The first keeps it while it offers it; when it stops, the other source's definition runs.
+        // The first keeps it while it offers it.
         second.Set(Extra() with { Namespace = "second", Interval = TimeSpan.FromMinutes(9) });
         h.Controller.GetDefinition("extra")!.Namespace.Should().Be("first");
-        first.Remove("extra");
-        h.Controller.GetDefinition("extra")!.Namespace.Should().Be("second");
-        h.EventsOf<ApplicationChanged>().Should().ContainSingle().Which.Source.Should().Be("second");
 
-        // Now the second runs it: the first offering it again is refused, whatever the registration order.
+        // When the first drops it, the name stops: the refused definition of the second never takes over on its own (its
+        // first reconcile would prune what the first applied, since the name is the owner in the cluster).
+        first.Remove("extra");
+        h.Controller.GetDefinition("extra").Should().BeNull();
+        h.EventsOf<ApplicationRemoved>().Should().ContainSingle().Which.Source.Should().Be("first");
+        h.EventsOf<ApplicationChanged>().Should().BeEmpty();
+        h.EventsOf<ApplicationAdded>().Should().BeEmpty();
+        var refused = h.EventsOf<ApplicationRefused>().Should().ContainSingle().Subject;
+        refused.Should().BeEquivalentTo(new { Application = "extra", Source = "second", OtherSource = "first", KeptPrevious = false });
+        refused.Reasons.Should().ContainSingle().Which.Should().Contain("a name does not move between sources while the host runs");
+
+        // The first offering it again runs it again; the second stays refused.
         first.Set(Extra() with { Namespace = "first" });
+        h.Controller.GetDefinition("extra")!.Namespace.Should().Be("first");
+        first.Remove("extra");
+        h.Controller.GetDefinition("extra").Should().BeNull();
+
+        // Removing it from the second and adding it again is the explicit hand-over.
+        second.Remove("extra");
+        second.Set(Extra() with { Namespace = "second" });
         h.Controller.GetDefinition("extra")!.Namespace.Should().Be("second");
-        h.EventsOf<ApplicationRefused>().Should().ContainSingle().Which.Should().BeEquivalentTo(new { Application = "extra", Source = "first", OtherSource = "second" });
+        h.EventsOf<ApplicationAdded>().Select(e => e.Source).Should().Equal("first", "second");
+        h.EventsOf<ApplicationRefused>().Should().OnlyContain(e => e.Source == "second").And.HaveCount(3, "each change of the reason is reported: stopped, first again, stopped again");
     }
 
     [Fact]
