@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GitOps.Sdk.Diagnostics;
 
-/// <summary>Application sources: applications added, changed, removed or refused while the host runs (ids 20–24).</summary>
+/// <summary>Application sources: applications added, changed, removed or refused while the host runs (ids 20–24); dependencies between applications (25–26).</summary>
 internal static partial class Log
 {
     [LoggerMessage(20, LogLevel.Information, "Application {Application} added by source {Source}: its reconcile loop starts")]
@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(24, LogLevel.Error, "Application source {Source} failed to give its applications and is no longer followed; the applications it gave before keep running unchanged: {Message}")]
     public static partial void ApplicationSourceFailed(ILogger logger, string source, string message);
+
+    [LoggerMessage(25, LogLevel.Information, "Application {Application} does not reconcile yet: {Message}")]
+    public static partial void DependencyNotReady(ILogger logger, string application, string message);
+
+    [LoggerMessage(26, LogLevel.Information, "Application {Application}: every dependency is ready; it reconciles")]
+    public static partial void DependenciesReady(ILogger logger, string application);
 }

@@ -44,3 +44,17 @@ public sealed record ApplicationRefused : ReconcileEvent
     /// <summary>Gets a value indicating whether the application keeps running with its previous definition.</summary>
     public bool KeptPrevious { get; init; }
 }
+
+/// <summary>
+/// An application did not reconcile because a dependency (<c>ApplicationDefinition.DependsOn</c>) is not ready: unknown,
+/// suspended, not Ready at the revision it last worked on, or not Healthy. Published when the wait begins and whenever
+/// what it waits for changes; the application's Ready condition (reason <c>DependencyNotReady</c>) says the same.
+/// </summary>
+public sealed record DependencyNotReady : ReconcileEvent
+{
+    /// <summary>Gets the dependencies that are not ready.</summary>
+    public required ImmutableArray<string> Dependencies { get; init; }
+
+    /// <summary>Gets what the application waits for, e.g. <c>waiting for shop-db (Progressing)</c>.</summary>
+    public required string Message { get; init; }
+}

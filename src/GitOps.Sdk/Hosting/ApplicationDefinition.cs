@@ -144,6 +144,14 @@ public sealed record ApplicationDefinition
     /// <summary>Gets a value indicating whether the application starts suspended (no scheduled reconciles). <value>Default: <see langword="false"/>.</value></summary>
     public bool Suspended { get; init; }
 
+    /// <summary>
+    /// Gets the names of the applications this one depends on. It reconciles only while each of them is ready at the
+    /// revision it last worked on (its last reconcile succeeded and applied that revision), healthy and not suspended;
+    /// otherwise it waits, and its Ready condition says for what (reason <c>DependencyNotReady</c>). Dependencies that
+    /// form a cycle are refused. <value>Default: empty.</value>
+    /// </summary>
+    public ImmutableArray<string> DependsOn { get; init; } = [];
+
     /// <summary>Gets a value indicating whether a reconcile waits after apply until every object is healthy. <value>Default: <see langword="false"/>.</value></summary>
     public bool WaitForHealth { get; init; }
 

@@ -14,6 +14,7 @@ internal sealed class ApplicationRuntime(Reconciler reconciler, string source, b
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _suspended = suspended ?? reconciler.Definition.Suspended;
     private SchedulerWait? _wait;
+    private bool _waitingForDependencies;
     private int _waits;
     private int _signals;
 
@@ -44,6 +45,19 @@ internal sealed class ApplicationRuntime(Reconciler reconciler, string source, b
         get => _suspended;
         set => _suspended = value;
     }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the loop waits for a dependency (<see cref="ApplicationDefinition.DependsOn"/>):
+    /// a dependency that becomes ready signals it then.
+    /// </summary>
+    public bool WaitingForDependencies
+    {
+        get => Volatile.Read(ref _waitingForDependencies);
+        set => Volatile.Write(ref _waitingForDependencies, value);
+    }
+
+    /// <summary>Gets or sets what the loop last reported it waits for, so that a wait is logged once; <see langword="null"/> when it does not wait.</summary>
+    public string? DependencyWait { get; set; }
 
     public ChannelReader<ReconcileTrigger> Triggers => _triggers.Reader;
 

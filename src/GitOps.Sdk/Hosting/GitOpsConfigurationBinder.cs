@@ -128,6 +128,7 @@ internal static class GitOpsConfigurationBinder
             AllowedNamespaces = Union(d.AllowedNamespaces, app.GetSection("AllowedNamespaces")),
             AllowedClusterKinds = Union(d.AllowedClusterKinds, app.GetSection("AllowedClusterKinds")),
             DeniedKinds = Union(d.DeniedKinds, app.GetSection("DeniedKinds")),
+            DependsOn = Union(d.DependsOn, app.GetSection("DependsOn")),
             CommonLabels = Merge(d.CommonLabels, app.GetSection("CommonLabels")),
             Variables = Merge(d.Variables, app.GetSection("Variables")),
             RenderProperties = Merge(d.RenderProperties, app.GetSection("RenderProperties")),

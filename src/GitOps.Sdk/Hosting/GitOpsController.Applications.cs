@@ -48,7 +48,7 @@ internal sealed partial class GitOpsController
         {
             var set = _set;
             var running = set.ByName.ToDictionary(static kv => kv.Key, static kv => (kv.Value.Source, kv.Value.Definition), StringComparer.Ordinal);
-            var resolution = _catalog.Resolve(running, d => Validate(d, startup));
+            var resolution = ApplicationDependencies.RefuseCycles(_catalog.Resolve(running, d => Validate(d, startup)), running);
             var now = _services.Time.GetUtcNow();
             Report(resolution, now, events);
             _stopped.RemoveAll(static t => t.IsCompleted);
@@ -99,6 +99,12 @@ internal sealed partial class GitOpsController
             }
 
             Volatile.Write(ref _set, new ApplicationSet(ordered.ToImmutable()));
+
+            // Applications that wait for a removed one say so at once (it is an unknown application now).
+            foreach (var removed in set.Ordered.Where(a => !kept.Contains(a.Name)))
+            {
+                WakeDependents(removed);
+            }
         }
 
         foreach (var e in events)

@@ -93,6 +93,11 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
             throw new KeyNotFoundException($"GitOps: no application named '{application}' is configured.");
         }
 
+        if (WaitingFor(a) is { Count: > 0 } waiting)
+        {
+            throw new InvalidOperationException($"GitOps application '{application}' is not reconciled: it is {Describe(waiting)}.");
+        }
+
         return await RunAsync(a, ReconcileTrigger.Manual, cancellationToken).ConfigureAwait(false);
     }
 
@@ -106,6 +111,7 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
         a.Suspended = true;
         a.Reconciler.UpdateStatus(s => s with { Suspended = true });
         Log.SuspendChanged(_logger, application, "suspended");
+        WakeDependents(a);
         return true;
     }
 
@@ -160,6 +166,8 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
             {
                 app.Signal(ReconcileTrigger.LiveChange);
             }
+
+            WakeDependents(app);
         }
     }
 

@@ -97,6 +97,7 @@ internal sealed class GitOpsHostedService : BackgroundService
     {
         var trigger = app.FirstTrigger;
         TimeSpan? delay = null;
+        ReconcileTrigger? held = null;
         var failures = 0;
         DateTimeOffset? lastLiveChangeRun = null;
         while (!stop.IsCancellationRequested)
@@ -131,6 +132,22 @@ internal sealed class GitOpsHostedService : BackgroundService
                 }
 
                 trigger = Drain(app, trigger);
+                if (_controller.GateDependencies(app) is not null)
+                {
+                    // A dependency that becomes ready wakes the loop at once; the interval is only a fallback re-check.
+                    held = held is { } h && Rank(h) >= Rank(trigger) ? h : trigger;
+                    delay = app.Reconciler.Definition.Interval;
+                    var recheck = _time.GetUtcNow() + delay.Value;
+                    app.Reconciler.UpdateStatus(s => s with { NextReconcileTime = recheck });
+                    continue;
+                }
+
+                if (held is { } waited)
+                {
+                    trigger = AfterDependencyWait(Rank(waited) > Rank(trigger) ? waited : trigger);
+                    held = null;
+                }
+
                 if (trigger == ReconcileTrigger.LiveChange)
                 {
                     lastLiveChangeRun = _time.GetUtcNow();
@@ -206,13 +223,21 @@ internal sealed class GitOpsHostedService : BackgroundService
         return trigger;
     }
 
+    /// <summary>
+    /// The trigger of the reconcile after a wait for dependencies: the strongest one seen, but never one that may skip an
+    /// unchanged revision (the status still says the application waits, and a full reconcile replaces that).
+    /// </summary>
+    private static ReconcileTrigger AfterDependencyWait(ReconcileTrigger trigger) =>
+        trigger is ReconcileTrigger.Interval or ReconcileTrigger.SourceChanged or ReconcileTrigger.Retry ? ReconcileTrigger.DependencyReady : trigger;
+
     private static int Rank(ReconcileTrigger t) => t switch
     {
-        ReconcileTrigger.Approval => 7,
-        ReconcileTrigger.Manual => 6,
-        ReconcileTrigger.ApplicationChanged => 5,
-        ReconcileTrigger.SourceChanged => 4,
-        ReconcileTrigger.LiveChange => 3,
+        ReconcileTrigger.Approval => 8,
+        ReconcileTrigger.Manual => 7,
+        ReconcileTrigger.ApplicationChanged => 6,
+        ReconcileTrigger.SourceChanged => 5,
+        ReconcileTrigger.LiveChange => 4,
+        ReconcileTrigger.DependencyReady => 3,
         ReconcileTrigger.Retry => 2,
         ReconcileTrigger.Startup => 1,
         _ => 0,

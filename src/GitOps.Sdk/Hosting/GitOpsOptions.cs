@@ -82,6 +82,12 @@ public sealed class GitOpsOptions
     /// </summary>
     public IList<string> DeniedKinds { get; } = new List<string>();
 
+    /// <summary>
+    /// Gets or sets a value indicating whether <c>AddApplicationSource</c> registered a source besides these options: start-up
+    /// validation then cannot tell an unknown <see cref="ApplicationDefinition.DependsOn"/> name from another source's application.
+    /// </summary>
+    internal bool ApplicationsFromOtherSources { get; set; }
+
     /// <summary>Gets problems found while binding configuration; reported by start-up validation.</summary>
     internal List<string> BindingErrors { get; } = [];
 

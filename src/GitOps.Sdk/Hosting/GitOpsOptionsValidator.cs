@@ -61,6 +61,8 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
             ValidateApplication(app, label, failures);
         }
 
+        // Applications of other sources are not known yet: an unknown name then waits at run time instead.
+        ApplicationDependencies.Validate([.. options.Applications.OfType<ApplicationDefinition>()], refuseUnknown: !options.ApplicationsFromOtherSources, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -121,6 +123,14 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
         }
 
         CheckConfinement(app, label, failures);
+
+        foreach (var dependency in app.DependsOn.IsDefault ? [] : app.DependsOn)
+        {
+            if (dependency is null || !NamePattern().IsMatch(dependency))
+            {
+                failures.Add($"GitOps application {label}: DependsOn entry '{dependency}' is not an application name (a DNS label).");
+            }
+        }
 
         for (var r = 0; r < app.IgnoreRules.Length; r++)
         {

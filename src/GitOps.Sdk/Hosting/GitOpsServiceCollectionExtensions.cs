@@ -137,6 +137,7 @@ public static class GitOpsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(source);
         builder.Services.AddSingleton(source);
+        builder.Services.Configure<GitOpsOptions>(static o => o.ApplicationsFromOtherSources = true);
         if (source is InMemoryApplicationSource memory)
         {
             builder.Services.TryAddSingleton(memory);
@@ -155,6 +156,7 @@ public static class GitOpsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<T>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IApplicationSource, T>(static sp => sp.GetRequiredService<T>()));
+        builder.Services.Configure<GitOpsOptions>(static o => o.ApplicationsFromOtherSources = true);
         return builder;
     }
 

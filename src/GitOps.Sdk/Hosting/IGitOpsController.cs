@@ -42,7 +42,10 @@ public interface IGitOpsController
 
     /// <summary>Asks the scheduler to reconcile an application soon (manual or webhook trigger); returns at once.</summary>
     /// <param name="application">The application name.</param>
-    /// <returns><see langword="false"/> for an unknown or suspended application.</returns>
+    /// <returns>
+    /// <see langword="false"/> for an unknown or suspended application. An application that waits for its dependencies
+    /// only checks them again.
+    /// </returns>
     bool RequestReconcile(string application);
 
     /// <summary>Tells the engine that a source changed (e.g. from a push webhook): every application using it reconciles soon.</summary>
@@ -55,6 +58,9 @@ public interface IGitOpsController
     /// <param name="cancellationToken">Cancels the reconcile.</param>
     /// <returns>The result.</returns>
     /// <exception cref="KeyNotFoundException">The application is unknown.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A dependency (<see cref="ApplicationDefinition.DependsOn"/>) is not ready; the message names each one and why.
+    /// </exception>
     Task<ReconcileResult> ReconcileAsync(string application, CancellationToken cancellationToken);
 
     /// <summary>Suspends scheduled reconciles of an application (a running one finishes).</summary>

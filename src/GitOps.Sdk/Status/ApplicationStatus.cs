@@ -347,4 +347,7 @@ public enum ReconcileTrigger
 
     /// <summary>The application was added, or its definition changed, while the host runs (an <c>IApplicationSource</c> changed).</summary>
     ApplicationChanged,
+
+    /// <summary>The application waited for its dependencies (<c>ApplicationDefinition.DependsOn</c>), and they are ready now.</summary>
+    DependencyReady,
 }
