@@ -10,6 +10,7 @@ using GitOps.Sdk.TestUtilities;
 using GitOps.Sdk.TestUtilities.Git;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using IHost = Microsoft.Extensions.Hosting.IHost;
 
 namespace GitOps.Sdk.Benchmarks.Scheduling;
 
