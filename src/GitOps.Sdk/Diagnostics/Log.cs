@@ -22,8 +22,12 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Information, "Plan of {Application} held for approval (hash {Hash}): {Reason}")]
     public static partial void PlanHeld(ILogger logger, string application, string hash, string? reason);
 
-    [LoggerMessage(7, LogLevel.Information, "Health of {Application} changed to {Health}: {Message}")]
-    public static partial void HealthChanged(ILogger logger, string application, string health, string? message);
+    [LoggerMessage(EventId = 7, EventName = "HealthChanged", Level = LogLevel.Information, Message = "Health of {Application} changed to {Health}{Message}")]
+    private static partial void HealthChangedCore(ILogger logger, string application, string health, string message);
+
+    /// <summary>Logs a health change; without a message the line ends after the health (never "(null)").</summary>
+    public static void HealthChanged(ILogger logger, string application, string health, string? message) =>
+        HealthChangedCore(logger, application, health, string.IsNullOrEmpty(message) ? string.Empty : ": " + message);
 
     [LoggerMessage(8, LogLevel.Error, "Unexpected error reconciling {Application} at stage {Stage}")]
     public static partial void UnexpectedError(ILogger logger, Exception exception, string application, string stage);

@@ -148,6 +148,6 @@ public sealed class PlanExecutor
         }
 
         run.Set(index, result);
-        Log.StepDone(_logger, run.Plan.Application, step.Key, result.Outcome, run.Options.DryRun ? " (dry-run)" : string.Empty, result.Message);
+        Log.StepDone(_logger, run.Plan.Application, step.Key, result.Outcome, run.Options.DryRun, result.Message);
     }
 }
