@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(26, LogLevel.Information, "Application {Application}: every dependency is ready; it reconciles")]
     public static partial void DependenciesReady(ILogger logger, string application);
+
+    [LoggerMessage(27, LogLevel.Error, "Applying a change of the application sources failed; the applications keep running as they were: {Message}")]
+    public static partial void ApplicationRefreshFailed(ILogger logger, Exception exception, string message);
 }

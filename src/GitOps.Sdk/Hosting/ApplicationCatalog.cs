@@ -86,8 +86,10 @@ internal sealed class ApplicationCatalog : IDisposable
                     continue;
                 }
 
-                listed.Add(definition.Name);
-                Add(new Offer(source, definition.Name, definition, [.. problems[definition.Name]]));
+                // A definition without a name (e.g. deserialised from a row without one) is refused like an empty name.
+                var name = definition.Name ?? string.Empty;
+                listed.Add(name);
+                Add(new Offer(source, name, definition with { Name = name }, [.. problems[name]]));
             }
 
             // A problem for a name the source could not list at all still refuses (and keeps) that name.
@@ -116,6 +118,13 @@ internal sealed class ApplicationCatalog : IDisposable
                 var previous = _contested[(offer.Name, offer.Source)];
                 contested[(offer.Name, offer.Source)] = previous;
                 refused.Add(new Refusal(offer.Source, offer.Name, [$"source '{previous}' provided an application named '{offer.Name}' when this source offered it too, and a name does not move between sources while the host runs: the first reconcile from here could prune what source '{previous}' applied. Remove it from source '{offer.Source}' and add it again (or restart the host) to run it from there"], previous, KeptPrevious: false));
+                continue;
+            }
+
+            if (!ReferenceEquals(offer, owner) && owner.Source == offer.Source)
+            {
+                // Listed twice by one source: the later copy is refused; the name is not contested (no other source has it).
+                refused.Add(new Refusal(offer.Source, offer.Name, [$"source '{offer.Source}' lists an application named '{offer.Name}' more than once; the first is used"], OtherSource: null, KeptPrevious: false));
                 continue;
             }
 
@@ -159,14 +168,18 @@ internal sealed class ApplicationCatalog : IDisposable
 
     public void Dispose()
     {
+        IDisposable?[] registrations;
         lock (_lock)
         {
             _disposed = true;
             _changed = null;
-            foreach (var registration in _registrations)
-            {
-                registration?.Dispose();
-            }
+            registrations = [.. _registrations];
+        }
+
+        // Outside the lock: disposing a registration waits for its running callback, which may need the lock.
+        foreach (var registration in registrations)
+        {
+            registration?.Dispose();
         }
     }
 

@@ -21,7 +21,7 @@ internal sealed partial class GitOpsController
             _startLoop = startLoop;
             foreach (var runtime in _set.Ordered)
             {
-                runtime.Loop = startLoop(runtime, Task.CompletedTask);
+                StartLoop(runtime, Task.CompletedTask);
             }
         }
     }
@@ -44,6 +44,7 @@ internal sealed partial class GitOpsController
     internal void Refresh(bool startup)
     {
         var events = new List<ReconcileEvent>();
+        var effects = new List<Action>();
         lock (_sync)
         {
             var set = _set;
@@ -59,7 +60,7 @@ internal sealed partial class GitOpsController
                 var name = accepted.Definition.Name;
                 if (!set.ByName.TryGetValue(name, out var existing))
                 {
-                    var added = new ApplicationRuntime(new Reconciler(accepted.Definition, _services), accepted.Source, firstTrigger: startup ? ReconcileTrigger.Startup : ReconcileTrigger.ApplicationChanged);
+                    var added = new ApplicationRuntime(new Reconciler(accepted.Definition, _services, GateOf(name)), accepted.Source, firstTrigger: startup ? ReconcileTrigger.Startup : ReconcileTrigger.ApplicationChanged);
                     ordered.Add(added);
                     if (!startup)
                     {
@@ -67,7 +68,9 @@ internal sealed partial class GitOpsController
                         events.Add(new ApplicationAdded { Application = name, Timestamp = now, Source = accepted.Source });
                     }
 
-                    StartLoop(added, Task.CompletedTask);
+                    // After a removal the name's previous loop may still be ending: the new one starts after it.
+                    var previousLoop = _lastLoops.TryGetValue(name, out var last) ? last : Task.CompletedTask;
+                    effects.Add(() => StartLoop(added, previousLoop));
                     continue;
                 }
 
@@ -80,25 +83,30 @@ internal sealed partial class GitOpsController
                 // A changed definition gets a new reconciler (the definition is read once); the status carries on, and a
                 // suspend made at run time stays unless the definition itself changed its Suspended setting.
                 var suspended = existing.Definition.Suspended != accepted.Definition.Suspended ? accepted.Definition.Suspended : existing.Suspended;
-                var replacement = new ApplicationRuntime(new Reconciler(accepted.Definition, _services, existing.Reconciler.Status), accepted.Source, suspended, ReconcileTrigger.ApplicationChanged);
+                var replacement = new ApplicationRuntime(new Reconciler(accepted.Definition, _services, GateOf(name), existing.Reconciler), accepted.Source, suspended, ReconcileTrigger.ApplicationChanged);
                 replacement.Reconciler.UpdateStatus(st => st with { Suspended = suspended });
                 ordered.Add(replacement);
-                existing.Stop();
+                effects.Add(existing.Stop);
                 Log.ApplicationChanged(_logger, name, accepted.Source);
                 events.Add(new ApplicationChanged { Application = name, Timestamp = now, Source = accepted.Source });
-                StartLoop(replacement, existing.Loop);
+                effects.Add(() => StartLoop(replacement, existing.Loop));
             }
 
             var kept = ordered.Select(static a => a.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var removed in set.Ordered.Where(a => !kept.Contains(a.Name)))
             {
-                removed.Stop();
+                effects.Add(removed.Stop);
                 _stopped.Add(removed.Loop);
                 Log.ApplicationRemoved(_logger, removed.Name, removed.Source);
                 events.Add(new ApplicationRemoved { Application = removed.Name, Timestamp = now, Source = removed.Source });
             }
 
+            // The set is swapped before any loop starts or stops, so a failure below never leaves a loop outside it.
             Volatile.Write(ref _set, new ApplicationSet(ordered.ToImmutable()));
+            foreach (var effect in effects)
+            {
+                effect();
+            }
 
             // Applications that wait for a removed one say so at once (it is an unknown application now).
             foreach (var removed in set.Ordered.Where(a => !kept.Contains(a.Name)))
@@ -113,12 +121,39 @@ internal sealed partial class GitOpsController
         }
     }
 
+    /// <summary>A source's change token fired (on its thread): apply the change; a failure is logged, never thrown into the source.</summary>
+    private void RefreshAfterChange()
+    {
+        try
+        {
+            Refresh(startup: false);
+        }
+#pragma warning disable CA1031 // The source's thread (a file watcher, the caller of InMemoryApplicationSource.Set) must not get the engine's exception.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ApplicationRefreshFailed(_logger, ex, ex.Message);
+        }
+    }
+
     private void StartLoop(ApplicationRuntime runtime, Task after)
     {
         if (_startLoop is { } start)
         {
             runtime.Loop = start(runtime, after);
+            _lastLoops[runtime.Name] = runtime.Loop;
         }
+    }
+
+    /// <summary>The run lock of an application name, shared by every reconciler the name gets while the host runs.</summary>
+    private SemaphoreSlim GateOf(string name)
+    {
+        if (!_gates.TryGetValue(name, out var gate))
+        {
+            _gates[name] = gate = new SemaphoreSlim(1, 1);
+        }
+
+        return gate;
     }
 
     /// <summary>What is wrong with a definition: its name, its settings, and (after start-up) the parts it needs.</summary>

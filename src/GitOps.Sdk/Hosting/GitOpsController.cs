@@ -21,6 +21,8 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
     private readonly Lock _sync = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private readonly List<Task> _stopped = [];
+    private readonly Dictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _lastLoops = new(StringComparer.Ordinal);
     private ApplicationSet _set = ApplicationSet.Empty;
     private Func<ApplicationRuntime, Task, Task>? _startLoop;
     private int _slotWaiters;
@@ -32,7 +34,7 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
         _concurrency = new SemaphoreSlim(Math.Max(1, services.Options.MaxConcurrentReconciles));
         _catalog = new ApplicationCatalog(sources);
         Refresh(startup: true);
-        _catalog.Watch(() => Refresh(startup: false));
+        _catalog.Watch(RefreshAfterChange);
     }
 
     public IObservable<ReconcileEvent> Events => _services.Events.Events;

@@ -87,6 +87,7 @@ internal sealed class GitOpsHostedService : BackgroundService
             async () =>
             {
                 await after.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                app.Reconciler.AdoptPredecessor();
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, app.Stopping);
                 await RunLoopAsync(app, stop.Token).ConfigureAwait(false);
             },

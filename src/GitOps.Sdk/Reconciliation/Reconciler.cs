@@ -24,7 +24,7 @@ internal sealed class Reconciler
 {
     private readonly ReconcilerServices _s;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _gate;
     private readonly Lock _statusLock = new();
     private readonly LastGoodState _lastGood = new();
     private readonly ApprovalGate _approvals = new();
@@ -33,22 +33,31 @@ internal sealed class Reconciler
     private readonly ReconcilePipeline _pipeline;
     private readonly StatusProjection _projection;
     private ApplicationStatus _status;
+    private Reconciler? _predecessor;
 
     /// <param name="definition">The application.</param>
     /// <param name="services">The parts.</param>
-    /// <param name="previous">The status of the application's previous reconciler when its definition changed: history, conditions and inventory view carry on.</param>
-    public Reconciler(ApplicationDefinition definition, ReconcilerServices services, ApplicationStatus? previous = null)
+    /// <param name="gate">
+    /// The application name's run lock, shared by every reconciler that name ever gets: a changed, or removed and re-added,
+    /// application's new reconciler never runs while the old one still does. <see langword="null"/>: a lock of its own.
+    /// </param>
+    /// <param name="predecessor">
+    /// The application's previous reconciler when its definition changed: its status (history, conditions, inventory
+    /// view) carries on, taken again once it has stopped (<see cref="AdoptPredecessor"/>).
+    /// </param>
+    public Reconciler(ApplicationDefinition definition, ReconcilerServices services, SemaphoreSlim? gate = null, Reconciler? predecessor = null)
     {
         Definition = definition;
         _s = services;
+        _gate = gate ?? new SemaphoreSlim(1, 1);
         _logger = services.LoggerFactory.CreateLogger("GitOps.Sdk.Reconciler");
         var context = new StageContext(definition, services, _logger);
         _watches = new WatchRegistry(() => services.LiveState, definition.Name, _logger);
         _pipeline = new ReconcilePipeline(context, _lastGood, _watches, _ownWrites, _approvals);
         _projection = new StatusProjection(services.Options.HistoryLimit);
-        // A held plan belonged to the previous reconciler's approvals: the new one plans again and holds anew.
-        _status = previous is not null
-            ? previous with { Source = definition.Source?.ToString(), Mode = definition.Mode, Suspended = definition.Suspended, NextReconcileTime = null, HeldPlan = null }
+        _predecessor = predecessor;
+        _status = predecessor is not null
+            ? CarryOver(predecessor.Status)
             : new ApplicationStatus
             {
                 Name = definition.Name,
@@ -93,12 +102,46 @@ internal sealed class Reconciler
         }
     }
 
+    /// <summary>
+    /// Takes the previous reconciler's status as it is now, once that one has stopped (its loop ended, or this one holds
+    /// the shared run lock), so that its last run is part of the history that carries on. Idempotent.
+    /// </summary>
+    public void AdoptPredecessor()
+    {
+        if (Interlocked.Exchange(ref _predecessor, null) is { } predecessor)
+        {
+            var suspended = Status.Suspended;
+            UpdateStatus(_ => CarryOver(predecessor.Status) with { Suspended = suspended });
+        }
+    }
+
+    /// <summary>
+    /// The previous definition's status under this definition: Ready is Unknown until this definition has reconciled (so
+    /// dependents wait for it), nothing reconciles, and a held plan belonged to the previous reconciler's approvals.
+    /// </summary>
+    private ApplicationStatus CarryOver(ApplicationStatus previous)
+    {
+        var now = _s.Time.GetUtcNow();
+        var conditions = StatusConditions.Set(previous.Conditions, ConditionTypes.Ready, ConditionStatus.Unknown, "DefinitionChanged", "The changed definition has not been reconciled yet", now);
+        conditions = StatusConditions.Set(conditions, ConditionTypes.Reconciling, ConditionStatus.False, "DefinitionChanged", "Waiting for the first reconcile of the changed definition", now);
+        return previous with
+        {
+            Source = Definition.Source?.ToString(),
+            Mode = Definition.Mode,
+            Suspended = Definition.Suspended,
+            NextReconcileTime = null,
+            HeldPlan = null,
+            Conditions = conditions,
+        };
+    }
+
     /// <summary>Approves the held plan with <paramref name="hash"/>; returns <see langword="false"/> when no held plan has that hash.</summary>
     public bool Approve(string hash) => _approvals.Approve(hash);
 
     public async Task<ReconcileResult> ReconcileAsync(ReconcileTrigger trigger, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        AdoptPredecessor();
         _ownWrites.Running = true;
         try
         {

@@ -57,7 +57,8 @@ public sealed class ApplicationSourceTests
         h.Controller.GetDefinition("extra").Should().Be(changed);
         h.RuntimeOf("extra").Should().NotBeSameAs(before);
         await before.Loop.WaitAsync(TimeSpan.FromSeconds(30));
-        await WaitUntilAsync(() => Label(h, "b", "team") == "blue", "the new definition's label was applied");
+        await WaitUntilAsync(() => h.EventsOf<ReconcileCompleted>().Count(e => e.Application == "extra") == 2, "the new definition reconciled");
+        Label(h, "b", "team").Should().Be("blue", "the new definition's label was applied");
         var runs = h.EventsOf<ReconcileCompleted>().Where(e => e.Application == "extra").ToList();
         runs.Should().HaveCount(2);
         runs[1].Trigger.Should().Be(ReconcileTrigger.ApplicationChanged);

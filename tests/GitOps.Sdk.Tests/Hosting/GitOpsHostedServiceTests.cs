@@ -153,6 +153,7 @@ public sealed class GitOpsHostedServiceTests
         await h.HostedService.StartAsync(default);
         await WaitUntilAsync(() => h.Completed == 1, "the first sync finished");
         await h.WaitForIdleAsync("the loop waits for the interval");
+        var before = h.Completed;
 
         for (var i = 0; i < 100; i++)
         {
@@ -160,7 +161,7 @@ public sealed class GitOpsHostedServiceTests
         }
 
         await h.AdvanceUntilAsync(() => Enumerable.Range(0, 100).All(i => h.Value($"c{i}") == "hello"), "every change was reverted");
-        h.EventsOf<ReconcileCompleted>().Count(e => e.Trigger == ReconcileTrigger.LiveChange).Should().BeInRange(1, 3);
+        (h.Completed - before).Should().BeInRange(1, 3, "a storm of changes is coalesced");
         await h.HostedService.StopAsync(default);
     }
 
