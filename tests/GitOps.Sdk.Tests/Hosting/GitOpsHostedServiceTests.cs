@@ -90,7 +90,7 @@ public sealed class GitOpsHostedServiceTests
 
         h.Cluster.Delete(ConfigMapKey("a"));
         h.IsWoken(idle).Should().BeTrue("the watch event wakes the loop at once");
-        await h.AdvanceUntilAsync(() => h.Value("a") is not null, "the deleted object was recreated");
+        await h.AdvanceUntilAsync(() => h.Value("a") is not null && h.Completed == 2, "the deleted object was recreated");
         h.Time.GetUtcNow().Should().Be(idle.Until!.Value - TimeSpan.FromMinutes(5), "the first change after a quiet period is corrected at once: no clock time passed");
 
         var completed = h.EventsOf<ReconcileCompleted>();
@@ -119,7 +119,7 @@ public sealed class GitOpsHostedServiceTests
         var debounce = await h.WaitForIdleAsync("the loop debounces the burst", after: idle.Sequence);
         debounce.Until.Should().Be(leading + TimeSpan.FromMilliseconds(200), "within the window the change waits for the debounce");
         h.Value("a").Should().Be("vandalised");
-        await h.AdvanceUntilAsync(() => h.Value("a") == "hello", "the trailing reconcile reverted the field");
+        await h.AdvanceUntilAsync(() => h.Value("a") == "hello" && h.Completed == 3, "the trailing reconcile reverted the field");
         h.Time.GetUtcNow().Should().Be(leading + TimeSpan.FromMilliseconds(200));
         h.EventsOf<ReconcileCompleted>().Select(e => e.Trigger).Should().Equal(ReconcileTrigger.Startup, ReconcileTrigger.LiveChange, ReconcileTrigger.LiveChange);
         await h.HostedService.StopAsync(default);
@@ -160,7 +160,8 @@ public sealed class GitOpsHostedServiceTests
             h.Cluster.Update(ConfigMapKey($"c{i}"), n => n["data"]!["greeting"] = "vandalised", "kubectl-edit");
         }
 
-        await h.AdvanceUntilAsync(() => Enumerable.Range(0, 100).All(i => h.Value($"c{i}") == "hello"), "every change was reverted");
+        // The values are back before the reconcile's completed event is published: wait for both.
+        await h.AdvanceUntilAsync(() => h.Completed > before && Enumerable.Range(0, 100).All(i => h.Value($"c{i}") == "hello"), "every change was reverted");
         (h.Completed - before).Should().BeInRange(1, 3, "a storm of changes is coalesced");
         await h.HostedService.StopAsync(default);
     }
