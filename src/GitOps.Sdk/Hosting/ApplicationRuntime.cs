@@ -53,7 +53,10 @@ internal sealed class ApplicationRuntime(Reconciler reconciler, string source, b
     public bool WaitingForDependencies
     {
         get => Volatile.Read(ref _waitingForDependencies);
-        set => Volatile.Write(ref _waitingForDependencies, value);
+        // A full fence, not a release write: the gate writes this and then reads the dependencies' statuses, while a
+        // dependency writes its status and then reads this (WakeDependents); with mere volatile accesses both could read
+        // the old value and the wake-up would be lost until the interval.
+        set => Interlocked.Exchange(ref _waitingForDependencies, value);
     }
 
     /// <summary>Gets or sets what the loop last reported it waits for, so that a wait is logged once; <see langword="null"/> when it does not wait.</summary>

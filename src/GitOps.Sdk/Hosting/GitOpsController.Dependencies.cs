@@ -78,6 +78,8 @@ internal sealed partial class GitOpsController
     /// </summary>
     private void WakeDependents(ApplicationRuntime app)
     {
+        // The status this application just wrote must be visible before the dependents' flags are read (see WaitingForDependencies).
+        Interlocked.MemoryBarrier();
         foreach (var dependent in Set.Ordered)
         {
             if (dependent.WaitingForDependencies && ApplicationDependencies.Of(dependent.Definition).Contains(app.Name, StringComparer.Ordinal))
