@@ -50,7 +50,7 @@ public class DriftLatencyBenchmark
 
     /// <summary>A quiet period longer than the debounce, so each trial is a first change, not part of a burst.</summary>
     [IterationSetup]
-    public void Quiet() => Thread.Sleep(1000);
+    public void Quiet() => Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System).GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true, Description = "debounce every change (DriftLeadingEdge off)")]
     public Task TrailingDebounce() => DeleteAndAwaitRecreatedAsync("trailing");
@@ -111,10 +111,10 @@ public class DriftLatencyBenchmark
         var host = builder.Build();
         await host.StartAsync();
         var controller = host.Services.GetRequiredService<IGitOpsController>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var started = TimeProvider.System.GetTimestamp();
         while (controller.GetStatus(ns)?.NextReconcileTime is null || api.Get("v1", "ConfigMap", ns, "target") is null)
         {
-            if (DateTime.UtcNow > deadline)
+            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(60))
             {
                 throw new TimeoutException($"the first sync of {ns} did not finish: {controller.GetStatus(ns)?.LastError}");
             }

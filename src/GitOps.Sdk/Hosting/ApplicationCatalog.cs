@@ -33,9 +33,6 @@ internal sealed class ApplicationCatalog : IDisposable
         _registrations = new IDisposable?[_sources.Length];
     }
 
-    /// <summary>Gets each source's name, in registration order.</summary>
-    public IReadOnlyList<string> SourceNames => [.. _sources.Select(NameOf)];
-
     /// <summary>Calls <paramref name="changed"/> (on the thread that fired a token) whenever a source has a new snapshot.</summary>
     public void Watch(Action changed)
     {

@@ -21,7 +21,7 @@ internal sealed partial class GitOpsController
             _startLoop = startLoop;
             foreach (var runtime in _set.Ordered)
             {
-                StartLoop(runtime, Task.CompletedTask);
+                StartLoop(runtime);
             }
         }
     }
@@ -32,7 +32,8 @@ internal sealed partial class GitOpsController
         lock (_sync)
         {
             _startLoop = null;
-            return [.. _set.Ordered.Select(static a => a.Loop), .. _stopped];
+            // The last loop of each name: it started after the name's earlier loops, so awaiting it awaits them too.
+            return [.. _lastLoops.Values];
         }
     }
 
@@ -52,7 +53,6 @@ internal sealed partial class GitOpsController
             var resolution = ApplicationDependencies.RefuseCycles(_catalog.Resolve(running, d => Validate(d, startup)), running);
             var now = _services.Time.GetUtcNow();
             Report(resolution, now, events);
-            _stopped.RemoveAll(static t => t.IsCompleted);
 
             var ordered = ImmutableArray.CreateBuilder<ApplicationRuntime>(resolution.Accepted.Length);
             foreach (var accepted in resolution.Accepted)
@@ -68,9 +68,7 @@ internal sealed partial class GitOpsController
                         events.Add(new ApplicationAdded { Application = name, Timestamp = now, Source = accepted.Source });
                     }
 
-                    // After a removal the name's previous loop may still be ending: the new one starts after it.
-                    var previousLoop = _lastLoops.TryGetValue(name, out var last) ? last : Task.CompletedTask;
-                    effects.Add(() => StartLoop(added, previousLoop));
+                    effects.Add(() => StartLoop(added));
                     continue;
                 }
 
@@ -89,14 +87,13 @@ internal sealed partial class GitOpsController
                 effects.Add(existing.Stop);
                 Log.ApplicationChanged(_logger, name, accepted.Source);
                 events.Add(new ApplicationChanged { Application = name, Timestamp = now, Source = accepted.Source });
-                effects.Add(() => StartLoop(replacement, existing.Loop));
+                effects.Add(() => StartLoop(replacement));
             }
 
             var kept = ordered.Select(static a => a.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var removed in set.Ordered.Where(a => !kept.Contains(a.Name)))
             {
                 effects.Add(removed.Stop);
-                _stopped.Add(removed.Loop);
                 Log.ApplicationRemoved(_logger, removed.Name, removed.Source);
                 events.Add(new ApplicationRemoved { Application = removed.Name, Timestamp = now, Source = removed.Source });
             }
@@ -136,11 +133,15 @@ internal sealed partial class GitOpsController
         }
     }
 
-    private void StartLoop(ApplicationRuntime runtime, Task after)
+    /// <summary>
+    /// Starts a runtime's loop after the name's previous loop (of a changed, or of a removed and re-added, application),
+    /// which may still be ending.
+    /// </summary>
+    private void StartLoop(ApplicationRuntime runtime)
     {
         if (_startLoop is { } start)
         {
-            runtime.Loop = start(runtime, after);
+            runtime.Loop = start(runtime, _lastLoops.GetValueOrDefault(runtime.Name, Task.CompletedTask));
             _lastLoops[runtime.Name] = runtime.Loop;
         }
     }

@@ -20,7 +20,6 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
-    private readonly List<Task> _stopped = [];
     private readonly Dictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _lastLoops = new(StringComparer.Ordinal);
     private ApplicationSet _set = ApplicationSet.Empty;

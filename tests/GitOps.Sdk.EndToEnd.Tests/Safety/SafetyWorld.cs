@@ -146,28 +146,4 @@ internal sealed class SafetyWorld : IAsyncDisposable
 
         public override string ToString() => $"{Result.Outcome}: {Result.Error ?? Status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.Ready)?.Message}";
     }
-
-    public sealed record LogEntry(LogLevel Level, string Category, string Message);
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue(new LogEntry(logLevel, category, formatter(state, exception)));
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Status;
+using GitOps.Sdk.TestUtilities;
 using GitOps.Sdk.Tests.Reconciliation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

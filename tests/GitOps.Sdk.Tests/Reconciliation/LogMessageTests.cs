@@ -1,4 +1,5 @@
 using GitOps.Sdk.Status;
+using GitOps.Sdk.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static GitOps.Sdk.Tests.Reconciliation.PipelineHarness;

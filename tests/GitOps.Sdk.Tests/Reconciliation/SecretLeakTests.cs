@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Reconciliation;
 using GitOps.Sdk.Status;
+using GitOps.Sdk.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static GitOps.Sdk.Tests.Reconciliation.PipelineHarness;
