@@ -29,6 +29,10 @@ public sealed class DependsOnEndToEndTests
             Path = "db",
             Namespace = "data",
             CreateNamespace = true,
+
+            // As docs/dependencies.md advises for a dependency: its health right after the apply is read from the watch
+            // cache, which may not hold the new objects yet; waiting for health makes "ready" mean ready.
+            WaitForHealth = true,
             Interval = TimeSpan.FromHours(1),
             MinRetryDelay = TimeSpan.FromHours(1),
             MaxRetryDelay = TimeSpan.FromHours(1),
