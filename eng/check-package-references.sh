@@ -3,7 +3,8 @@
 # reference which"): plugins (Git, Helm, Oci, Kustomize, Kubernetes, and any new src/GitOps.Sdk.* package) reference
 # GitOps.Sdk.Abstractions only, never the engine src/GitOps.Sdk; the Abstractions reference no project at all; the
 # engine references the Abstractions only. GitOps.Sdk.Testing (test helpers), GitOps.Sdk.HealthChecks (a health check
-# over the engine's controller) and GitOps.Cli (the tool) may reference the engine. Usage: eng/check-package-references.sh [repository root]   (exit 0 = clean; 1 = offending lines printed)
+# over the engine's controller) and GitOps.Cli (the tool) may reference the engine; GitOps.Sdk.Kubernetes.Applications
+# (custom resources as an application source) the engine and the Kubernetes target. Usage: eng/check-package-references.sh [repository root]   (exit 0 = clean; 1 = offending lines printed)
 set -uo pipefail
 root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
 cd "$root" || exit 2
@@ -15,6 +16,7 @@ allowed() {
     GitOps.Sdk) echo "GitOps.Sdk.Abstractions" ;;
     GitOps.Sdk.Testing) echo "GitOps.Sdk.Abstractions GitOps.Sdk" ;;
     GitOps.Sdk.HealthChecks) echo "GitOps.Sdk.Abstractions GitOps.Sdk" ;;
+    GitOps.Sdk.Kubernetes.Applications) echo "GitOps.Sdk.Abstractions GitOps.Sdk GitOps.Sdk.Kubernetes" ;;
     GitOps.Cli) echo "*" ;;
     *) echo "GitOps.Sdk.Abstractions" ;;
   esac

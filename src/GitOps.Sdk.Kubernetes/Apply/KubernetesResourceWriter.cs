@@ -88,6 +88,43 @@ public sealed partial class KubernetesResourceWriter : IResourceWriter
         }
     }
 
+    /// <summary>
+    /// Writes an object's status: server-side apply of <paramref name="status"/> (apiVersion, kind, namespace, name and
+    /// the <c>status</c> to own) to the object's <c>status</c> subresource, forced, with <paramref name="fieldManager"/>.
+    /// The rest of the object is not touched; a controller that reports on objects it does not own (a custom resource's
+    /// status) writes through here.
+    /// </summary>
+    /// <param name="status">The object with the status fields this field manager owns.</param>
+    /// <param name="fieldManager">The field manager that owns the status fields.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>
+    /// <see cref="ApplyOutcome.Configured"/> with the stored object, or <see cref="ApplyOutcome.Failed"/> (the object is
+    /// gone, its kind has no status subresource, the server refused the status).
+    /// </returns>
+    public async ValueTask<WriteResult> ApplyStatusAsync(KubeObject status, string fieldManager, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentException.ThrowIfNullOrEmpty(fieldManager);
+        try
+        {
+            var mapping = await _mapper.MapAsync(status.ApiVersion, status.Kind, cancellationToken).ConfigureAwait(false);
+            var path = mapping.ObjectPath(status.Namespace, status.Name)
+                + $"/status?fieldManager={Uri.EscapeDataString(fieldManager)}&force=true";
+            var response = await _client.SendAsync(HttpMethod.Patch, path, status.Utf8Json.ToArray(), KubeApiClient.ApplyPatchContentType, retry: true, cancellationToken).ConfigureAwait(false);
+            return response.IsSuccess
+                ? WriteResult.Success(ApplyOutcome.Configured, response.ReadObject())
+                : WriteResult.Failed($"writing the status of {status.Key} failed: {response.Describe()}");
+        }
+        catch (RestMappingException ex)
+        {
+            return WriteResult.Failed(ex.Message, WriteFailure.KindNotServed);
+        }
+        catch (KubernetesApiException ex)
+        {
+            return WriteResult.Failed(ex.Message);
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask<WriteResult> DeleteAsync(DeleteRequest request, CancellationToken cancellationToken)
     {

@@ -79,15 +79,66 @@ internal static class Tables
         ["priority"] = priority,
     };
 
-    private static JsonNode? Eval(JsonObject obj, string path)
+    /// <summary>
+    /// Evaluates a printer column's JSONPath: <c>.a.b</c>, an index <c>.a[0]</c> and a filter on a field of the items,
+    /// <c>.status.conditions[?(@.type=="Ready")].status</c> (the first match, as the server prints it).
+    /// </summary>
+    internal static JsonNode? Eval(JsonObject obj, string path)
     {
         JsonNode? node = obj;
-        foreach (var part in path.TrimStart('.').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        var rest = path.Trim().TrimStart('{').TrimEnd('}').TrimStart('.');
+        while (rest.Length > 0 && node is not null)
         {
+            if (rest[0] == '[')
+            {
+                var close = rest.IndexOf(']', StringComparison.Ordinal);
+                if (close < 0)
+                {
+                    return null;
+                }
+
+                node = Select(node, rest[1..close]);
+                rest = rest[(close + 1)..].TrimStart('.');
+                continue;
+            }
+
+            var end = rest.IndexOfAny(['.', '[']);
+            var part = end < 0 ? rest : rest[..end];
             node = node is JsonObject o ? o[part] : null;
+            rest = end < 0 ? string.Empty : rest[end..].TrimStart('.');
         }
 
         return node;
+    }
+
+    private static JsonNode? Select(JsonNode node, string selector)
+    {
+        if (node is not JsonArray array)
+        {
+            return null;
+        }
+
+        if (int.TryParse(selector, NumberStyles.Integer, CultureInfo.InvariantCulture, out var index))
+        {
+            return index >= 0 && index < array.Count ? array[index] : null;
+        }
+
+        // ?(@.field=="value")
+        var filter = selector.Trim();
+        if (!filter.StartsWith("?(@.", StringComparison.Ordinal) || !filter.EndsWith(')'))
+        {
+            return null;
+        }
+
+        var parts = filter[4..^1].Split("==", 2);
+        if (parts.Length != 2)
+        {
+            return null;
+        }
+
+        var field = parts[0].Trim();
+        var value = parts[1].Trim().Trim('"', '\'');
+        return array.OfType<JsonObject>().FirstOrDefault(item => item[field] is JsonValue v && v.ToString() == value);
     }
 
     private static string? Age(string? timestamp, TimeProvider time)

@@ -160,10 +160,8 @@ internal sealed partial class GitOpsController
     /// <summary>What is wrong with a definition: its name, its settings, and (after start-up) the parts it needs.</summary>
     private List<string> Validate(ApplicationDefinition definition, bool startup)
     {
-        var failures = new List<string>();
+        var failures = new List<string>(ApplicationDefinitionReader.Validate(definition));
         var label = string.IsNullOrEmpty(definition.Name) ? "(no name)" : $"'{definition.Name}'";
-        GitOpsOptionsValidator.ValidateName(definition, label, failures);
-        GitOpsOptionsValidator.ValidateApplication(definition, label, failures);
         if (!startup && _services.FindMissing() is { Count: > 0 } missing)
         {
             failures.Add($"GitOps application {label}: these parts are not registered: {string.Join(", ", missing)}.");
