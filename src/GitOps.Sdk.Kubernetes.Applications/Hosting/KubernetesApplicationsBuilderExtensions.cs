@@ -72,7 +72,12 @@ public static class KubernetesApplicationsBuilderExtensions
             sp.GetRequiredService<IOptions<GitOpsApplicationSourceOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<GitOpsApplicationStatusWriter>()));
-        services.AddSingleton<IHostedService, GitOpsApplicationsHostedService>();
+        services.AddSingleton<IHostedService>(sp => new GitOpsApplicationsHostedService(
+            sp.GetRequiredService<GitOpsApplicationWatcher>(),
+            sp.GetRequiredService<GitOpsApplicationStatusWriter>(),
+            sp.GetRequiredService<KubernetesResourceWriter>(),
+            sp.GetRequiredService<IOptions<GitOpsApplicationSourceOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<GitOpsApplicationsHostedService>()));
         return builder;
     }
 }

@@ -23,6 +23,7 @@ internal sealed class GitOpsApplicationSource : IApplicationSource
     private volatile ApplicationSnapshot _snapshot;
     private volatile IReadOnlyList<ResourceEntry> _entries = [];
     private CancellationTokenSource _changed = new();
+    private long _reads;
 
     public GitOpsApplicationSource(GitOpsApplicationSourceOptions options, IEnumerable<IRendererOptionsBinder> rendererBinders, ILogger<GitOpsApplicationSource> logger)
     {
@@ -39,6 +40,9 @@ internal sealed class GitOpsApplicationSource : IApplicationSource
 
     /// <summary>Called (on the publishing thread) after every read, changed or not: the status writer looks again.</summary>
     public event Action? EntriesChanged;
+
+    /// <summary>Gets how many times the resources were read; for tests.</summary>
+    public long Reads => Interlocked.Read(ref _reads);
 
     public ApplicationSnapshot GetSnapshot() => _snapshot;
 
@@ -87,6 +91,7 @@ internal sealed class GitOpsApplicationSource : IApplicationSource
             fire.Dispose();
         }
 
+        Interlocked.Increment(ref _reads);
         EntriesChanged?.Invoke();
     }
 

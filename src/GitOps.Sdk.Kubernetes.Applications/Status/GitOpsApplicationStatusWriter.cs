@@ -34,8 +34,21 @@ internal sealed class GitOpsApplicationStatusWriter : IObserver<ReconcileEvent>
         _logger = logger;
     }
 
+    private long _eventsSeen;
+    private long _eventsHandled;
+    private long _readsHandled;
+
     /// <summary>Gets how many status writes succeeded; for tests.</summary>
     public int Writes { get; private set; }
+
+    /// <summary>Gets how many engine events the writer received; for tests.</summary>
+    public long EventsSeen => Interlocked.Read(ref _eventsSeen);
+
+    /// <summary>Gets how many of <see cref="EventsSeen"/> a finished pass had seen when it started; for tests.</summary>
+    public long EventsHandled => Interlocked.Read(ref _eventsHandled);
+
+    /// <summary>Gets how many reads of the resources (<see cref="GitOpsApplicationSource.Reads"/>) a finished pass had seen when it started; for tests.</summary>
+    public long ReadsHandled => Interlocked.Read(ref _readsHandled);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -47,7 +60,11 @@ internal sealed class GitOpsApplicationStatusWriter : IObserver<ReconcileEvent>
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _signal.WaitAsync(stoppingToken).ConfigureAwait(false);
+                var seen = EventsSeen;
+                var reads = _source.Reads;
                 await WriteAllAsync(stoppingToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _eventsHandled, seen);
+                Interlocked.Exchange(ref _readsHandled, reads);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -75,6 +92,7 @@ internal sealed class GitOpsApplicationStatusWriter : IObserver<ReconcileEvent>
                 break;
         }
 
+        Interlocked.Increment(ref _eventsSeen);
         Signal();
     }
 

@@ -23,7 +23,7 @@ internal static class Tables
                 var jsonPath = (string?)col["jsonPath"] ?? string.Empty;
                 var colType = (string?)col["type"] ?? "string";
                 columns.Add(Column((string)col["name"]!, colType, (string?)col["format"] ?? string.Empty,
-                    (string?)col["description"] ?? "Custom resource definition column (in JSONPath format): " + jsonPath, (int?)col["priority"] ?? 0));
+                    (string?)col["description"] ?? "Custom resource definition column (in JSONPath format): " + jsonPath, Priority(col["priority"])));
                 extractors.Add(o =>
                 {
                     var value = Eval(o, jsonPath);
@@ -69,6 +69,13 @@ internal static class Tables
             ["rows"] = rows,
         };
     }
+
+    /// <summary>A column's priority, however the number was stored (a definition read from YAML holds a long).</summary>
+    private static int Priority(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<long>(out var l) ? (int)l
+        : node is JsonValue i && i.TryGetValue<int>(out var n) ? n
+        : node is JsonValue d && d.TryGetValue<double>(out var x) ? (int)x
+        : 0;
 
     private static JsonObject Column(string name, string type, string format, string description, int priority = 0) => new()
     {
