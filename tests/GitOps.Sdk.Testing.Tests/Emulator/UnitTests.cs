@@ -67,3 +67,21 @@ public sealed class YamlJsonTests
         JsonValues.Long(node["derived"]!["y"]).Should().Be(3);
     }
 }
+
+public sealed class PrinterColumnPathTests
+{
+    private static readonly System.Text.Json.Nodes.JsonObject Resource = System.Text.Json.Nodes.JsonNode.Parse("""
+        {"status":{"lastAppliedRevision":"main@sha1:abc","conditions":[{"type":"Reconciling","status":"False"},{"type":"Ready","status":"True","reason":"ReconciliationSucceeded"}]}}
+        """)!.AsObject();
+
+    [Theory]
+    [InlineData(".status.lastAppliedRevision", "main@sha1:abc")]
+    [InlineData(".status.conditions[?(@.type==\"Ready\")].status", "True")]
+    [InlineData(".status.conditions[?(@.type=='Ready')].reason", "ReconciliationSucceeded")]
+    [InlineData(".status.conditions[0].type", "Reconciling")]
+    [InlineData(".status.conditions[?(@.type==\"Stalled\")].status", null)]
+    [InlineData(".status.conditions[5].type", null)]
+    [InlineData(".spec.missing", null)]
+    public void Eval_JsonPathOfAPrinterColumn_SelectsLikeTheApiServer(string path, string? expected) =>
+        (Tables.Eval(Resource, path)?.ToString()).Should().Be(expected);
+}
