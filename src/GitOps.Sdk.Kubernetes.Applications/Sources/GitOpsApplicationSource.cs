@@ -51,7 +51,10 @@ internal sealed class GitOpsApplicationSource : IApplicationSource
     {
         var entries = new List<ResourceEntry>();
         var owners = new Dictionary<string, ResourceEntry>(StringComparer.Ordinal);
-        foreach (var resource in resources.Where(static r => !IsDeleting(r)).OrderBy(CreatedAt).ThenBy(static r => r.Namespace, StringComparer.Ordinal).ThenBy(static r => r.Name, StringComparer.Ordinal))
+        // The live state may watch the kind in a namespace too (an application that manages GitOpsApplications), and
+        // then lists such a resource once per cache.
+        var distinct = resources.Where(static r => !IsDeleting(r)).DistinctBy(static r => (r.Namespace, r.Name));
+        foreach (var resource in distinct.OrderBy(CreatedAt).ThenBy(static r => r.Namespace, StringComparer.Ordinal).ThenBy(static r => r.Name, StringComparer.Ordinal))
         {
             var entry = GitOpsApplicationSpec.Read(resource, _options, _rendererBinders);
             if (owners.TryGetValue(entry.Name, out var owner))

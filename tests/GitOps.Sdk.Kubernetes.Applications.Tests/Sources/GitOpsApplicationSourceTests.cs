@@ -60,6 +60,17 @@ public sealed class GitOpsApplicationSourceTests
     }
 
     [Fact]
+    public void Publish_SameResourceFromTwoCaches_IsOneResource()
+    {
+        var source = NewSource();
+
+        source.Publish([GitOpsApplicationSpecTests.Resource("team-a", "web", Spec), GitOpsApplicationSpecTests.Resource("team-a", "web", Spec)]);
+
+        source.GetSnapshot().Applications.Should().ContainSingle();
+        source.Entries.Should().ContainSingle().Which.DuplicateOf.Should().BeNull();
+    }
+
+    [Fact]
     public void Publish_ResourceBeingDeleted_IsNoLongerOffered()
     {
         var source = NewSource();
