@@ -105,6 +105,7 @@ public sealed class ChartRepositoryServer : IDisposable
         var response = context.Response;
         var path = Uri.UnescapeDataString(request.Url!.AbsolutePath);
         var status = 200;
+        var recorded = false;
         try
         {
             if (Username is not null && !Authorized(request.Headers["Authorization"]))
@@ -144,6 +145,9 @@ public sealed class ChartRepositoryServer : IDisposable
 
             response.ContentType = file.EndsWith(".yaml", StringComparison.Ordinal) ? "application/x-yaml" : "application/gzip";
             response.ContentLength64 = bytes.Length;
+
+            // Recorded before the body goes out: with the length known, the client may be done before Close returns.
+            Record();
             if (request.HttpMethod != "HEAD")
             {
                 response.OutputStream.Write(bytes);
@@ -154,7 +158,7 @@ public sealed class ChartRepositoryServer : IDisposable
         }
         finally
         {
-            _requests.Enqueue(new ServedRequest(request.HttpMethod, path, status, request.Headers["Authorization"] is not null));
+            Record();
             try
             {
                 response.StatusCode = status;
@@ -162,6 +166,15 @@ public sealed class ChartRepositoryServer : IDisposable
             }
             catch (Exception ex) when (ex is HttpListenerException or InvalidOperationException or ObjectDisposedException)
             {
+            }
+        }
+
+        void Record()
+        {
+            if (!recorded)
+            {
+                recorded = true;
+                _requests.Enqueue(new ServedRequest(request.HttpMethod, path, status, request.Headers["Authorization"] is not null));
             }
         }
     }
