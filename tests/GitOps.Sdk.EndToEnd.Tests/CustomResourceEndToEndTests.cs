@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Kubernetes.Applications;
+using GitOps.Sdk.Testing;
 using GitOps.Sdk.TestUtilities;
 using k8s;
 using k8s.Models;
@@ -161,6 +162,31 @@ public sealed class CustomResourceEndToEndTests
         ((string?)after["metadata"]!["resourceVersion"]).Should().NotBe(resourceVersion, "the label changed it");
         after["metadata"]!["managedFields"]!.AsArray().Count(m => (string?)m!["manager"] == "gitops-sdk-applications").Should().Be(1, "one status write, made before");
         env.EventsOf<ApplicationChanged>().Should().BeEmpty("a metadata change is no new definition");
+    }
+
+    [Fact]
+    public async Task GitOpsApplication_CreatedWhileTheWatchReconnectsAfterCompaction_410GoneRelistsAndItIsReconciled()
+    {
+        await using var env = await EndToEndEnvironment.CreateAsync(builder: b => b.AddKubernetesApplications(o => o.InstallCrd = true));
+        await CommitExtraAsync(env);
+        await env.StartAsync();
+        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(env.Api.KubeconfigPath));
+        var source = env.Host.Services.GetRequiredService<GitOpsApplicationSource>();
+        await EndToEndEnvironment.WaitUntilAsync(() => source.Reads > 0, "the source watches the resources");
+        var lists = env.Api.Faults.Add(new FaultRule { Verb = "list", Resource = GitOpsApplicationResource.Plural });
+
+        // The resources' watch is dropped and its next request held; meanwhile a resource is created and the server
+        // forgets the history, so the held watch (resuming from the cache's resourceVersion) is answered 410 Gone.
+        var held = env.Api.Faults.Add(new FaultRule { Verb = "watch", Resource = GitOpsApplicationResource.Plural, Delay = TimeSpan.FromSeconds(3), Times = 1 });
+        env.Api.DropWatches();
+        await EndToEndEnvironment.WaitUntilAsync(() => held.Hits == 1, "the resources' cache asked to watch again");
+        var listsBefore = lists.Hits;
+        await CreateAsync(client, Extra, new JsonObject { ["source"] = new JsonObject { ["url"] = env.SourceUrl }, ["path"] = "extra", ["interval"] = "1h" });
+        env.Api.CompactWatchHistory();
+
+        await EndToEndEnvironment.WaitUntilAsync(() => env.Exists("v1", "ConfigMap", "extra-settings"), "the resource created while the watch reconnected was reconciled");
+        lists.Hits.Should().BeGreaterThan(listsBefore, "the cache listed the resources again after 410 Gone");
+        await EndToEndEnvironment.WaitUntilAsync(() => Condition(env, Extra, "Ready")?["status"]?.ToString() == "True", "its status says Ready");
     }
 
     private static Task CreateAsync(k8s.Kubernetes client, string name, JsonObject spec) =>
