@@ -189,6 +189,43 @@ public sealed class CustomResourceEndToEndTests
         await EndToEndEnvironment.WaitUntilAsync(() => Condition(env, Extra, "Ready")?["status"]?.ToString() == "True", "its status says Ready");
     }
 
+    [Fact]
+    public async Task KubectlApply_CrdThenGitOpsApplication_TheWaitingSourcePicksItUpAndTheHostReconcilesIt()
+    {
+        await using var env = await EndToEndEnvironment.CreateAsync(builder: b => b.AddKubernetesApplications());
+        var sha = await CommitExtraAsync(env);
+        await env.StartAsync();
+        var kubectl = TestPaths.RequireTool("kubectl");
+        using var temp = new TempDirectory("gitops-crapps");
+
+        // The user installs the shipped definition while the host runs, then applies a resource, both with kubectl.
+        var crd = await ProcessRunner.RunAsync(kubectl, ["apply", "--server-side", "-f", Path.Combine(TestPaths.RepositoryRoot, "deploy", "crds", "gitopsapplications.gitops.sdk.io.yaml"), "--kubeconfig", env.Api.KubeconfigPath]);
+        crd.ExitCode.Should().Be(0, crd.StandardError);
+        var established = await ProcessRunner.RunAsync(kubectl, ["wait", "--for=condition=Established", "crd/" + GitOpsApplicationResource.CrdName, "--timeout=60s", "--kubeconfig", env.Api.KubeconfigPath]);
+        established.ExitCode.Should().Be(0, established.StandardError);
+        var file = temp.Combine("extra.yaml");
+        await File.WriteAllTextAsync(file, $"""
+            apiVersion: gitops.sdk.io/v1alpha1
+            kind: GitOpsApplication
+            metadata:
+              name: extra
+              namespace: demo
+            spec:
+              source:
+                url: {env.SourceUrl}
+                ref: main
+              path: extra
+              interval: 1h
+            """);
+        var apply = await ProcessRunner.RunAsync(kubectl, ["apply", "-f", file, "--kubeconfig", env.Api.KubeconfigPath]);
+        apply.ExitCode.Should().Be(0, apply.StandardError);
+
+        await EndToEndEnvironment.WaitUntilAsync(() => env.Exists("v1", "ConfigMap", "extra-settings"), "the applied GitOpsApplication was reconciled");
+        await EndToEndEnvironment.WaitUntilAsync(() => Condition(env, Extra, "Ready")?["status"]?.ToString() == "True", "its status says Ready");
+        var table = await KubectlGetAsync(env);
+        table.Split('\n').Should().Contain(l => l.StartsWith(Extra + " ", StringComparison.Ordinal) && l.Contains("True", StringComparison.Ordinal) && l.Contains(sha, StringComparison.Ordinal));
+    }
+
     private static Task CreateAsync(k8s.Kubernetes client, string name, JsonObject spec) =>
         client.CustomObjects.CreateNamespacedCustomObjectAsync(
             new JsonObject
