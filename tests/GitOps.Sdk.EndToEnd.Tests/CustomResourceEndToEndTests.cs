@@ -201,8 +201,9 @@ public sealed class CustomResourceEndToEndTests
         // The user installs the shipped definition while the host runs, then applies a resource, both with kubectl.
         var crd = await ProcessRunner.RunAsync(kubectl, ["apply", "--server-side", "-f", Path.Combine(TestPaths.RepositoryRoot, "deploy", "crds", "gitopsapplications.gitops.sdk.io.yaml"), "--kubeconfig", env.Api.KubeconfigPath]);
         crd.ExitCode.Should().Be(0, crd.StandardError);
-        var established = await ProcessRunner.RunAsync(kubectl, ["wait", "--for=condition=Established", "crd/" + GitOpsApplicationResource.CrdName, "--timeout=60s", "--kubeconfig", env.Api.KubeconfigPath]);
-        established.ExitCode.Should().Be(0, established.StandardError);
+        await EndToEndEnvironment.WaitUntilAsync(
+            () => (env.Api.Get("apiextensions.k8s.io/v1", "CustomResourceDefinition", null, GitOpsApplicationResource.CrdName)?["status"]?["conditions"] as JsonArray)?.Any(c => (string?)c?["type"] == "Established" && (string?)c?["status"] == "True") == true,
+            "the definition is Established");
         var file = temp.Combine("extra.yaml");
         await File.WriteAllTextAsync(file, $"""
             apiVersion: gitops.sdk.io/v1alpha1
