@@ -164,7 +164,7 @@ internal sealed class ReconcilePipeline
 
         // Health: read back what was written, and wait for it when asked to.
         run = Step(run with { Stage = ReconcileStage.Health });
-        var health = await _health.RunAsync(new HealthInput(desired, approval.Plan, null, app.WaitForHealth), cancellationToken).ConfigureAwait(false);
+        var health = await _health.RunAsync(new HealthInput(desired, approval.Plan, null, app.WaitForHealth, applied.Value.Result), cancellationToken).ConfigureAwait(false);
         run = run with { Health = health.Value, ResultHealth = health.Value?.Overall };
         if (health.Failure is { } healthFailure)
         {
