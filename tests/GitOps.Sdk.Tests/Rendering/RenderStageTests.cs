@@ -267,7 +267,9 @@ public sealed class RenderStageTests : IDisposable
     [Fact]
     public async Task RenderAsync_CacheHitsAndMisses_AreReportedOnTheGitOpsMeter()
     {
-        var stage = Stage();
+        // A meter of its own: other tests render in parallel on the process-wide one, and their hits and misses count there.
+        using var meters = new OwnMeterFactory();
+        var stage = new RenderStage([_plain, _kustomize, _helm], [], Options(), telemetry: new GitOpsTelemetry(meters));
         var measured = new Dictionary<string, long>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -295,6 +297,20 @@ public sealed class RenderStageTests : IDisposable
     }
 
     private RenderStage Stage() => new([_plain, _kustomize, _helm], [], Options());
+
+    private sealed class OwnMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(static m => m.Dispose());
+    }
 
     private sealed class OrderRecorder(int order) : IRenderTransform
     {
