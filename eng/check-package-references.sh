@@ -15,6 +15,7 @@ allowed() {
     GitOps.Sdk) echo "GitOps.Sdk.Abstractions" ;;
     GitOps.Sdk.Testing) echo "GitOps.Sdk.Abstractions GitOps.Sdk" ;;
     GitOps.Sdk.HealthChecks) echo "GitOps.Sdk.Abstractions GitOps.Sdk" ;;
+    GitOps.Sdk.AspNetCore) echo "GitOps.Sdk.Abstractions GitOps.Sdk" ;;
     GitOps.Cli) echo "*" ;;
     *) echo "GitOps.Sdk.Abstractions" ;;
   esac

@@ -1,9 +1,11 @@
 using System.Collections.Immutable;
 using GitOps.Samples.CustomSource;
 using GitOps.Sdk;
+using GitOps.Sdk.AspNetCore;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Helm.Rendering;
 using GitOps.Sdk.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -33,6 +35,14 @@ internal static class Snippets
         #region health-check
         services.AddGitOps(configuration).AddGitSource().AddKubernetesTarget();
         services.AddHealthChecks().AddGitOpsHealthChecks(o => o.OutOfSyncThreshold = TimeSpan.FromMinutes(10));
+        #endregion
+    }
+
+    public static void HttpApi(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+    {
+        #region http-api
+        var app = builder.Build();
+        app.MapGitOps("/gitops").RequireAuthorization("operators");
         #endregion
     }
 

@@ -12,7 +12,7 @@ public sealed class EndpointTests(WebHostFixture fixture)
     [Fact]
     public async Task GetApps_AfterFirstSync_ListsTheConfiguredApplicationSynced()
     {
-        var apps = await fixture.Http.GetFromJsonAsync<JsonArray>("apps");
+        var apps = await fixture.Http.GetFromJsonAsync<JsonArray>("api/applications");
 
         apps.Should().ContainSingle();
         apps![0]!["name"]!.GetValue<string>().Should().Be("demo");
@@ -23,7 +23,7 @@ public sealed class EndpointTests(WebHostFixture fixture)
     [Fact]
     public async Task GetApp_Unknown_Returns404()
     {
-        using var response = await fixture.Http.GetAsync("apps/nope");
+        using var response = await fixture.Http.GetAsync("api/applications/nope");
 
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await response.Content.ReadAsStringAsync()).Should().Contain("no application named 'nope'");
@@ -39,7 +39,7 @@ public sealed class EndpointTests(WebHostFixture fixture)
                 && d.Objects.Any(o => o.Changes.Any(c => c.Path == "/spec/replicas")),
             "the drift to be recorded");
 
-        var app = await fixture.Http.GetFromJsonAsync<JsonObject>("apps/demo");
+        var app = await fixture.Http.GetFromJsonAsync<JsonObject>("api/applications/demo");
 
         app!["summary"]!["name"]!.GetValue<string>().Should().Be("demo");
         app["objects"]!.AsArray().Select(o => o!["key"]!.GetValue<string>())
@@ -62,7 +62,7 @@ public sealed class EndpointTests(WebHostFixture fixture)
             await File.WriteAllTextAsync(deployment, (await File.ReadAllTextAsync(deployment)).Replace("web:1.4.2", "web:1.4.3", StringComparison.Ordinal));
             var sha = await fixture.CommitAllAsync("Bump the image");
 
-            var diff = await fixture.Http.GetFromJsonAsync<JsonObject>("apps/demo/diff");
+            var diff = await fixture.Http.GetFromJsonAsync<JsonObject>("api/applications/demo/diff");
 
             diff!["application"]!.GetValue<string>().Should().Be("demo");
             diff["revision"]!.GetValue<string>().Should().Be($"main@sha1:{sha}");
@@ -82,7 +82,7 @@ public sealed class EndpointTests(WebHostFixture fixture)
             fixture.Controller.Resume("demo");
         }
 
-        (await fixture.Http.GetAsync("apps/nope/diff")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await fixture.Http.GetAsync("api/applications/nope/diff")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -90,11 +90,11 @@ public sealed class EndpointTests(WebHostFixture fixture)
     {
         var manualBefore = ManualReconciles();
 
-        using var response = await fixture.Http.PostAsync("apps/demo/reconcile", content: null);
+        using var response = await fixture.Http.PostAsync("api/applications/demo/reconcile", content: null);
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         await WebHostFixture.WaitUntilAsync(() => ManualReconciles() > manualBefore, "a manual reconcile");
-        (await fixture.Http.PostAsync("apps/nope/reconcile", content: null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await fixture.Http.PostAsync("api/applications/nope/reconcile", content: null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]

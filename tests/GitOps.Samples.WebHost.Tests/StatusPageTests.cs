@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GitOps.Sdk;
+using GitOps.Sdk.AspNetCore;
 using GitOps.Sdk.Status;
 
 namespace GitOps.Samples.WebHost.Tests;
@@ -27,11 +28,15 @@ public sealed class StatusPageTests
             },
         };
 
-        var html = StatusPage.Render([status]);
+        var detail = ApplicationDetail.From(status);
+        var list = ConsolePages.RenderList([detail.Summary]);
+        var html = ConsolePages.RenderApplication(detail, null);
+
+        list.Should().NotContain("<script>alert").And.Contain("&lt;script&gt;alert(1)&lt;/script&gt;");
 
         html.Should().NotContain("<script>alert").And.NotContain("<img").And.NotContain("<b>git");
         html.Should().Contain("&lt;script&gt;alert(1)&lt;/script&gt;").And.Contain("&lt;img src=x onerror=alert(2)&gt;");
-        html.Should().Contain("(corrected)");
+        html.Should().Contain("— corrected");
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace GitOps.Samples.WebHost.Tests;
 /// The web host on 127.0.0.1 and a free port, against the embedded API emulator and a local Git repository made from
 /// samples/demo-repo; waits for the first sync.
 /// </summary>
-public sealed class WebHostFixture : IAsyncLifetime
+public class WebHostFixture : IAsyncLifetime
 {
     public const string Secret = "test-webhook-secret";
 
@@ -27,6 +27,9 @@ public sealed class WebHostFixture : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
 
     public IGitOpsController Controller => _app!.Services.GetRequiredService<IGitOpsController>();
+
+    /// <summary>Gets settings a derived fixture adds to (or overrides in) the host's configuration.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
 
     public async Task InitializeAsync()
     {
@@ -49,13 +52,13 @@ public sealed class WebHostFixture : IAsyncLifetime
                 ["GitOps:Applications:demo:Namespace"] = "demo",
                 ["GitOps:Applications:demo:Interval"] = "10m",
                 ["GitOps:Applications:demo:Prune"] = "true",
-            }));
+            }.Concat(ExtraSettings)));
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await WaitUntilAsync(() => Controller.GetStatus("demo")?.LastAppliedRevision is not null, "the first sync");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http?.Dispose();
         if (_app is not null)

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Execution;
 using GitOps.Sdk.Health;
@@ -49,11 +48,13 @@ internal sealed class SyncWaveBarrier(StageContext context, ApplyPlan plan, Hook
         var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
-            var live = await context.Services.LiveState.GetManyAsync([.. steps.Select(static s => (s.Key, s.Desired!.ApiVersion))], cancellationToken).ConfigureAwait(false);
+            // As after the apply: what the server returned for this sync's writes stands in for a read that lags behind it.
+            var read = await context.Services.LiveState.GetManyAsync([.. steps.Select(static s => (s.Key, s.Desired!.ApiVersion))], cancellationToken).ConfigureAwait(false);
+            var live = HealthStage.Overlay(read, new ApplyResult { Objects = [.. steps.Select(s => resultOf(s.Key)).OfType<ObjectApplyResult>()] });
             var unhealthy = new List<(ResourceKey Key, HealthResult Health)>();
             foreach (var step in steps)
             {
-                var health = Assess(live.GetValueOrDefault(step.Key), resultOf(step.Key)?.Result);
+                var health = context.Services.Health.Assess(live.GetValueOrDefault(step.Key));
                 if (health.Status != HealthStatus.Healthy)
                 {
                     unhealthy.Add((step.Key, health));
@@ -107,21 +108,4 @@ internal sealed class SyncWaveBarrier(StageContext context, ApplyPlan plan, Hook
 
         return next;
     }
-
-    /// <summary>Assesses the live object, unless the read is older than what this sync wrote (a watch cache that lags).</summary>
-    private HealthResult Assess(KubeObject? live, KubeObject? written)
-    {
-        if (live is not null && written is not null && (Metadata(live, "uid") != Metadata(written, "uid") || Generation(live) < Generation(written)))
-        {
-            return new HealthResult(HealthStatus.Progressing, "the written version is not observed yet");
-        }
-
-        return context.Services.Health.Assess(live);
-    }
-
-    private static string? Metadata(KubeObject obj, string name) =>
-        obj.Metadata.ValueKind == JsonValueKind.Object && obj.Metadata.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long Generation(KubeObject obj) =>
-        obj.Metadata.ValueKind == JsonValueKind.Object && obj.Metadata.TryGetProperty("generation", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var g) ? g : 0;
 }

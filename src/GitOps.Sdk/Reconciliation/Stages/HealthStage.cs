@@ -9,14 +9,15 @@ namespace GitOps.Sdk.Reconciliation;
 /// <param name="Plan">The plan (objects it refused for ownership are not this application's: their health is not assessed).</param>
 /// <param name="Live">The live objects to assess, or <see langword="null"/> to read back what was written.</param>
 /// <param name="Wait">Wait (up to the application's health timeout) until healthy.</param>
-internal sealed record HealthInput(DesiredState Desired, ApplyPlan? Plan, IReadOnlyDictionary<ResourceKey, KubeObject>? Live, bool Wait);
+/// <param name="Written">What the apply wrote: the objects the server returned stand in for live reads that lag behind them.</param>
+internal sealed record HealthInput(DesiredState Desired, ApplyPlan? Plan, IReadOnlyDictionary<ResourceKey, KubeObject>? Live, bool Wait, ApplyResult? Written = null);
 
 /// <summary>Assesses the health of every desired object, reading back what was written and waiting for it when asked to.</summary>
 internal sealed class HealthStage(StageContext context)
 {
     public async ValueTask<StageResult<HealthReport>> RunAsync(HealthInput input, CancellationToken cancellationToken)
     {
-        var report = Assess(input.Desired, input.Live ?? await ReadAsync(input.Desired, cancellationToken).ConfigureAwait(false), input.Plan);
+        var report = Assess(input.Desired, input.Live ?? await ReadAsync(input.Desired, input.Written, cancellationToken).ConfigureAwait(false), input.Plan);
         if (!input.Wait || report.Overall.Status == HealthStatus.Healthy)
         {
             return report;
@@ -35,7 +36,7 @@ internal sealed class HealthStage(StageContext context)
             }
 
             await Task.Delay(context.Services.Options.HealthPollInterval, time, cancellationToken).ConfigureAwait(false);
-            report = Assess(input.Desired, await ReadAsync(input.Desired, cancellationToken).ConfigureAwait(false), input.Plan);
+            report = Assess(input.Desired, await ReadAsync(input.Desired, input.Written, cancellationToken).ConfigureAwait(false), input.Plan);
         }
 
         return report;
@@ -62,6 +63,47 @@ internal sealed class HealthStage(StageContext context)
         return new HealthReport(overall, perObject);
     }
 
-    private async Task<IReadOnlyDictionary<ResourceKey, KubeObject>> ReadAsync(DesiredState desired, CancellationToken cancellationToken) =>
-        await context.Services.LiveState.GetManyAsync([.. desired.Objects.Select(static o => (o.Key, o.ApiVersion))], cancellationToken).ConfigureAwait(false);
+    private async Task<IReadOnlyDictionary<ResourceKey, KubeObject>> ReadAsync(DesiredState desired, ApplyResult? written, CancellationToken cancellationToken)
+    {
+        var live = await context.Services.LiveState.GetManyAsync([.. desired.Objects.Select(static o => (o.Key, o.ApiVersion))], cancellationToken).ConfigureAwait(false);
+        return written is null ? live : Overlay(live, written);
+    }
+
+    /// <summary>
+    /// The live state may be read from a watch cache that has not yet seen the engine's own writes: an object just
+    /// created would read as missing and one just updated as its old self. The object the server returned for a write
+    /// stands in for a read that is missing or holds an older resourceVersion; a newer read (a controller updated the
+    /// status since) wins.
+    /// </summary>
+    internal static IReadOnlyDictionary<ResourceKey, KubeObject> Overlay(IReadOnlyDictionary<ResourceKey, KubeObject> live, ApplyResult written)
+    {
+        Dictionary<ResourceKey, KubeObject>? merged = null;
+        foreach (var w in written.Objects)
+        {
+            if (w.Result is not { } result || w.Outcome is not (ApplyOutcome.Created or ApplyOutcome.Configured or ApplyOutcome.Unchanged))
+            {
+                continue;
+            }
+
+            if (live.TryGetValue(w.Key, out var read) && !IsOlder(read, result))
+            {
+                continue;
+            }
+
+            merged ??= new Dictionary<ResourceKey, KubeObject>(live);
+            merged[w.Key] = result;
+        }
+
+        return merged ?? live;
+    }
+
+    // resourceVersions are opaque strings; every API server in use (etcd-backed) issues increasing integers, so two that
+    // both parse compare as numbers. Anything else is not known to be older.
+    private static bool IsOlder(KubeObject read, KubeObject written) =>
+        ulong.TryParse(ResourceVersion(read), out var r) && ulong.TryParse(ResourceVersion(written), out var w) && r < w;
+
+    private static string? ResourceVersion(KubeObject o) =>
+        o.Metadata.ValueKind == System.Text.Json.JsonValueKind.Object && o.Metadata.TryGetProperty("resourceVersion", out var rv) && rv.ValueKind == System.Text.Json.JsonValueKind.String
+            ? rv.GetString()
+            : null;
 }
