@@ -37,8 +37,10 @@ public sealed record HelmRenderOptions : IRendererOptions
     public bool IncludeCrds { get; init; } = true;
 
     /// <summary>
-    /// Gets a value indicating whether objects annotated <c>helm.sh/hook</c> are applied as regular objects. Without it
-    /// they are left out of the desired state (sync hooks are not run yet), each one logged by kind and name.
+    /// Gets a value indicating whether objects annotated <c>helm.sh/hook</c> are applied as regular objects (marked
+    /// <see cref="WellKnown.HelmHookAnnotation"/>, recorded and pruned like any object). Without it install and upgrade
+    /// hooks run as the engine's sync hooks (PreSync, PostSync; docs/sync-hooks.md) and hooks of other events (test,
+    /// delete, rollback) are left out, each one logged by kind and name.
     /// <value>Default: <see langword="false"/>.</value>
     /// </summary>
     public bool ApplyHooks { get; init; }

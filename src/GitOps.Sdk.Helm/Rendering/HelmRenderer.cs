@@ -22,10 +22,11 @@ namespace GitOps.Sdk.Helm.Rendering;
 /// </para>
 /// <para>
 /// The output goes through the engine's <see cref="IManifestReader"/>, one file per template (from Helm's <c># Source:</c> comments), so an
-/// error names the template file. Objects annotated <c>helm.sh/hook</c> are left out of the desired state (each logged
-/// by kind, name and hook events; the engine runs no hook phases), unless <see cref="HelmRenderOptions.ApplyHooks"/> is
-/// set: then they are in <see cref="DesiredState.Objects"/>, applied like any object, marked with
-/// <see cref="WellKnown.HelmHookAnnotation"/>.
+/// error names the template file. Objects annotated <c>helm.sh/hook</c> with an install or upgrade event stay in the
+/// desired state as they are, and the engine runs them as sync hooks (<c>pre-install</c>/<c>pre-upgrade</c> as PreSync,
+/// <c>post-install</c>/<c>post-upgrade</c> as PostSync, docs/sync-hooks.md); hooks of other events only (test, delete,
+/// rollback) are left out, each logged by kind, name and events. With <see cref="HelmRenderOptions.ApplyHooks"/> every
+/// hook is applied as a regular object instead, marked with <see cref="WellKnown.HelmHookAnnotation"/>.
 /// </para>
 /// <para>
 /// Helm 3 and Helm 4 take the same <c>template</c> flags used here. Flags that would reach out of the sandbox
@@ -214,6 +215,11 @@ public sealed partial class HelmRenderer : IRenderer
         }
     }
 
+    /// <summary>Whether the hook's events include one the engine runs (install and upgrade hooks; not test, delete or rollback hooks).</summary>
+    private static bool RunsAsSyncHook(string events) =>
+        events.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(static e => e.ToLowerInvariant() is "pre-install" or "pre-upgrade" or "post-install" or "post-upgrade");
+
     private static RenderResult Fail(ManifestError error) => RenderResult.Failure([error], "helm");
 
     private RenderResult Read(string output, string chartPath, RenderOptions options, HelmRenderOptions helmOptions)
@@ -244,6 +250,11 @@ public sealed partial class HelmRenderer : IRenderer
                 if (helmOptions.ApplyHooks)
                 {
                     objects.Add(MarkHook(obj, hook));
+                }
+                else if (RunsAsSyncHook(hook))
+                {
+                    // The engine runs it as a PreSync or PostSync hook (helm.sh/hook, hook-weight and hook-delete-policy).
+                    objects.Add(obj);
                 }
                 else
                 {

@@ -16,7 +16,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Rendered {Objects} objects and {Hooks} hooks for application {Application}")]
     public static partial void Rendered(ILogger logger, int objects, int hooks, string application);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "Left out Helm hook {Kind} {Name} ({Events}) of application {Application}: hooks are applied only with HelmRenderOptions.ApplyHooks")]
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "Left out Helm hook {Kind} {Name} ({Events}) of application {Application}: only install and upgrade hooks run as sync hooks; HelmRenderOptions.ApplyHooks applies every hook as a regular object")]
     public static partial void HookLeftOut(ILogger logger, string kind, string name, string events, string application);
 
     [LoggerMessage(EventId = 3110, Level = LogLevel.Warning, Message = "helm runs with network access for application {Application}: network isolation is unavailable ({Reason})")]

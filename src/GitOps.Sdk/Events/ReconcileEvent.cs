@@ -35,6 +35,25 @@ public sealed record SourceFetched : ReconcileEvent
     public required string Digest { get; init; }
 }
 
+/// <summary>
+/// A sync hook (docs/sync-hooks.md) finished: its Job completed or failed, its Pod succeeded or failed, another kind became
+/// healthy, or it timed out. Published in the order the hooks finish.
+/// </summary>
+public sealed record HookFinished : ReconcileEvent
+{
+    /// <summary>Gets the hook object.</summary>
+    public required ResourceKey Object { get; init; }
+
+    /// <summary>Gets the phase it ran in.</summary>
+    public required Hooks.SyncHookPhase Phase { get; init; }
+
+    /// <summary>Gets a value indicating whether it succeeded.</summary>
+    public required bool Succeeded { get; init; }
+
+    /// <summary>Gets its health message, or why it failed.</summary>
+    public string? Message { get; init; }
+}
+
 /// <summary>The fetched content was rendered into desired state.</summary>
 public sealed record Rendered : ReconcileEvent
 {

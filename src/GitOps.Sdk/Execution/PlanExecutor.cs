@@ -55,7 +55,15 @@ public sealed class PlanExecutor
     /// <param name="options">Dry-run, force, field manager, propagation policy, recreate permission and concurrency.</param>
     /// <param name="cancellationToken">Cancels between batches and the writes under way.</param>
     /// <returns>One result per step, in plan order. Failures are results, not exceptions.</returns>
-    public async ValueTask<ApplyResult> ExecuteAsync(ApplyPlan plan, ApplyOptions options, CancellationToken cancellationToken)
+    public ValueTask<ApplyResult> ExecuteAsync(ApplyPlan plan, ApplyOptions options, CancellationToken cancellationToken) =>
+        ExecuteAsync(plan, options, null, cancellationToken);
+
+    /// <summary>
+    /// Executes <paramref name="plan"/>, calling <paramref name="barrier"/> after the applies of each wave (and of each of
+    /// its extra waves that has no step), before anything of a later wave or any delete: the reconciler runs Sync hooks
+    /// and the wave health gate there. A barrier that answers a reason stops the rest, reported as skipped with it.
+    /// </summary>
+    internal async ValueTask<ApplyResult> ExecuteAsync(ApplyPlan plan, ApplyOptions options, WaveBarrier? barrier, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(options);
@@ -65,11 +73,36 @@ public sealed class PlanExecutor
         var order = ExecutionOrder(steps);
         var limit = Math.Max(1, options.MaxConcurrency ?? _writer.MaxConcurrency);
         using var gate = new SemaphoreSlim(limit, limit);
+        var pendingWaves = barrier is null
+            ? new SortedSet<int>()
+            : new SortedSet<int>(barrier.ExtraWaves.Concat(steps.Where(static s => s.Action != PlanAction.Delete).Select(static s => s.Wave)));
+        string? stopped = null;
         int? failedWave = null;
         var i = 0;
-        while (i < order.Length)
+        while (i < order.Length || pendingWaves.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
+
+            // Barriers of the waves that are done: every wave below the next batch's (a wave's own barrier comes after its
+            // batches), or all of them before the deletes.
+            var next = i < order.Length && steps[order[i]].Action != PlanAction.Delete ? steps[order[i]].Wave : (int?)null;
+            while (barrier is not null && stopped is null && failedWave is null && pendingWaves.Count > 0 && (next is null || pendingWaves.Min < next))
+            {
+                var done = pendingWaves.Min;
+                pendingWaves.Remove(done);
+                stopped = await barrier.AfterWaveAsync(done, run.ResultOf, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (barrier is not null && (stopped is not null || failedWave is not null))
+            {
+                pendingWaves.Clear();
+            }
+
+            if (i >= order.Length)
+            {
+                break;
+            }
+
             var j = i + 1;
             while (j < order.Length && SameBatch(steps[order[i]], steps[order[j]]))
             {
@@ -81,9 +114,15 @@ public sealed class PlanExecutor
             {
                 var index = order[k];
                 var step = steps[index];
-                if (failedWave is { } wave && (step.Wave > wave || step.Action == PlanAction.Delete) && Writes(step))
+                if (stopped is not null && Writes(step))
                 {
-                    run.Set(index, new ObjectApplyResult(step.Key, ApplyOutcome.Skipped, $"not carried out: an earlier step of wave {wave} failed"));
+                    run.Set(index, new ObjectApplyResult(step.Key, ApplyOutcome.Skipped, $"not carried out: {stopped}"));
+                    continue;
+                }
+
+                if (failedWave is { } failed && (step.Wave > failed || step.Action == PlanAction.Delete) && Writes(step))
+                {
+                    run.Set(index, new ObjectApplyResult(step.Key, ApplyOutcome.Skipped, $"not carried out: an earlier step of wave {failed} failed"));
                     continue;
                 }
 
@@ -150,4 +189,17 @@ public sealed class PlanExecutor
         run.Set(index, result);
         Log.StepDone(_logger, run.Plan.Application, step.Key, result.Outcome, run.Options.DryRun, result.Message);
     }
+}
+
+/// <summary>What the executor calls between waves (<see cref="PlanExecutor.ExecuteAsync(ApplyPlan, ApplyOptions, WaveBarrier?, CancellationToken)"/>).</summary>
+internal abstract class WaveBarrier
+{
+    /// <summary>Gets waves to stop at although no step of the plan has them (waves that only hooks have).</summary>
+    public abstract IReadOnlyCollection<int> ExtraWaves { get; }
+
+    /// <summary>Runs after the applies of <paramref name="wave"/>; returns why the rest must not be carried out, or <see langword="null"/> to go on.</summary>
+    /// <param name="wave">The wave whose applies are done.</param>
+    /// <param name="resultOf">The result of a step so far, by key (the object as written, for freshness checks).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public abstract ValueTask<string?> AfterWaveAsync(int wave, Func<ResourceKey, ObjectApplyResult?> resultOf, CancellationToken cancellationToken);
 }

@@ -158,6 +158,24 @@ public sealed record ApplicationDefinition
     /// <summary>Gets how long to wait for health when <see cref="WaitForHealth"/> is set. <value>Default: 5 minutes.</value></summary>
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Gets a value indicating whether, within a sync, the objects of a sync wave must be healthy before the next wave
+    /// is applied (as Argo CD does between waves). A wave that does not become healthy within
+    /// <see cref="WaveHealthTimeout"/> stops the sync: later waves and prunes are not carried out, and the run fails
+    /// with reason <c>WaveNotHealthy</c> naming each unhealthy object with its health message.
+    /// <value>Default: <see langword="false"/> (waves are applied one after another without waiting).</value>
+    /// </summary>
+    public bool WaveHealthGate { get; init; }
+
+    /// <summary>Gets how long one wave may take to become healthy when <see cref="WaveHealthGate"/> is set. <value>Default: 5 minutes.</value></summary>
+    public TimeSpan WaveHealthTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets how long the sync hooks of one wave (docs/sync-hooks.md) may run before they count as failed: a Job must be
+    /// complete, a Pod succeeded, any other kind healthy. <value>Default: 10 minutes.</value>
+    /// </summary>
+    public TimeSpan HookTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Returns the source reference with <see cref="Path"/> applied.</summary>
     /// <returns>The effective reference.</returns>
     /// <exception cref="InvalidOperationException"><see cref="Source"/> is not set.</exception>

@@ -99,6 +99,8 @@ internal static class GitOpsConfigurationBinder
         ReadTimeSpan(app, "MinRetryDelay", errors, v => d = d with { MinRetryDelay = v });
         ReadTimeSpan(app, "MaxRetryDelay", errors, v => d = d with { MaxRetryDelay = v });
         ReadTimeSpan(app, "HealthTimeout", errors, v => d = d with { HealthTimeout = v });
+        ReadTimeSpan(app, "WaveHealthTimeout", errors, v => d = d with { WaveHealthTimeout = v });
+        ReadTimeSpan(app, "HookTimeout", errors, v => d = d with { HookTimeout = v });
         ReadBool(app, "Prune", errors, v => d = d with { Prune = v });
         ReadBool(app, "AllowEmptyPrune", errors, v => d = d with { AllowEmptyPrune = v });
         ReadBool(app, "AllowRecreate", errors, v => d = d with { AllowRecreate = v });
@@ -111,6 +113,7 @@ internal static class GitOpsConfigurationBinder
         ReadBool(app, "ForceConflicts", errors, v => d = d with { ForceConflicts = v });
         ReadBool(app, "Suspended", errors, v => d = d with { Suspended = v });
         ReadBool(app, "WaitForHealth", errors, v => d = d with { WaitForHealth = v });
+        ReadBool(app, "WaveHealthGate", errors, v => d = d with { WaveHealthGate = v });
         if (app["Mode"] is { } mode)
         {
             if (Enum.TryParse<ReconcileMode>(mode, ignoreCase: true, out var m) && Enum.IsDefined(m))

@@ -112,6 +112,16 @@ internal sealed partial class GitOpsOptionsValidator : IValidateOptions<GitOpsOp
             failures.Add($"GitOps application {label}: HealthTimeout must be positive when WaitForHealth is set.");
         }
 
+        if (app.WaveHealthGate && app.WaveHealthTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"GitOps application {label}: WaveHealthTimeout must be positive when WaveHealthGate is set (was {app.WaveHealthTimeout}).");
+        }
+
+        if (app.HookTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"GitOps application {label}: HookTimeout must be positive (was {app.HookTimeout}).");
+        }
+
         if (!Enum.IsDefined(app.Mode))
         {
             failures.Add($"GitOps application {label}: Mode '{app.Mode}' is not Correct or DetectOnly.");

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -110,15 +109,13 @@ internal sealed class Planner : IPlanner
         };
     }
 
-    /// <summary>Reads the sync wave of an object from <see cref="WellKnown.SyncWaveAnnotation"/>; 0 when absent or not an integer.</summary>
+    /// <summary>
+    /// Reads the sync wave of an object from <see cref="WellKnown.SyncWaveAnnotation"/>, else Argo CD's
+    /// <see cref="WellKnown.ArgoSyncWaveAnnotation"/>; 0 when absent or not an integer.
+    /// </summary>
     /// <param name="obj">The object.</param>
     /// <returns>The wave.</returns>
-    public static int GetWave(KubeObject obj)
-    {
-        ArgumentNullException.ThrowIfNull(obj);
-        var text = obj.GetAnnotation(WellKnown.SyncWaveAnnotation);
-        return text is not null && int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var wave) ? wave : 0;
-    }
+    public static int GetWave(KubeObject obj) => Hooks.SyncHooks.GetWave(obj);
 
     /// <summary>Returns the kind a CustomResourceDefinition defines (<c>spec.group</c>, <c>spec.names.kind</c>), or <see langword="null"/> for other objects.</summary>
     internal static GroupKind? DefinedKind(KubeObject obj)

@@ -1,6 +1,7 @@
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
+using GitOps.Sdk.Hooks;
 using GitOps.Sdk.Status;
 
 namespace GitOps.Sdk.Reconciliation;
@@ -103,6 +104,9 @@ internal sealed class ReconcilePipeline
             _lastGood.Remember(desired, resolved.Resolved.Id, artifact.Digest, renderKey);
         }
 
+        // Sync hooks are not regular objects: never diffed, recorded or pruned; they run only when the sync writes something.
+        var hookSet = SyncHooks.Split(desired);
+        desired = hookSet.Regular;
         run = Step(run with { Rendered = new RenderedState(desired), Stage = ReconcileStage.LiveState });
         var live = await _live.RunAsync(new LiveInput(desired), cancellationToken).ConfigureAwait(false);
         if (live.Failure is { } liveFailure)
@@ -145,9 +149,26 @@ internal sealed class ReconcilePipeline
             return CompleteWithoutApply(run, ReconcileOutcome.Held);
         }
 
+        foreach (var left in hookSet.LeftOut)
+        {
+            Log.HookLeftOut(_context.Logger, app.Name, left.Reason);
+        }
+
+        var hooks = new HookRunner(_context, hookSet, run.Revision);
+        if (hooks.Has(SyncHookPhase.PreSync))
+        {
+            run = Step(run with { Stage = ReconcileStage.Apply });
+            if (await hooks.RunAsync(SyncHookPhase.PreSync, null, cancellationToken).ConfigureAwait(false) is { } preSyncFailure)
+            {
+                var message = await hooks.RunSyncFailAsync($"{preSyncFailure}; nothing of the sync was applied", cancellationToken).ConfigureAwait(false);
+                return run.Fail(new StageFailure(ReconcileStage.Apply, SyncWaveBarrier.HookFailedReason, message));
+            }
+        }
+
+        var waves = new SyncWaveBarrier(_context, approval.Plan, hooks);
         var current = run;
         var applied = await _apply.RunAsync(
-            new ApplyInput(approval.Plan, desired, snapshot, run.Revision),
+            new ApplyInput(approval.Plan, desired, snapshot, run.Revision, waves.IsNeeded ? waves : null),
             stage => progress(current = current with { Stage = stage }),
             cancellationToken).ConfigureAwait(false);
         run = Step(current with { Applied = applied.Value });
@@ -159,16 +180,24 @@ internal sealed class ReconcilePipeline
 
         if (applied.Failure is { } applyFailure)
         {
-            return run.Fail(applyFailure);
+            return run.Fail(applyFailure with { Message = await hooks.RunSyncFailAsync(applyFailure.Message, cancellationToken).ConfigureAwait(false) });
         }
 
-        // Health: read back what was written, and wait for it when asked to.
+        // Health: read back what was written, and wait for it when asked to (PostSync hooks run once everything is healthy).
         run = Step(run with { Stage = ReconcileStage.Health });
-        var health = await _health.RunAsync(new HealthInput(desired, approval.Plan, null, app.WaitForHealth, applied.Value.Result), cancellationToken).ConfigureAwait(false);
+        var postSync = hooks.Has(SyncHookPhase.PostSync);
+        var health = await _health.RunAsync(new HealthInput(desired, approval.Plan, null, app.WaitForHealth || postSync, applied.Value.Result), cancellationToken).ConfigureAwait(false);
         run = run with { Health = health.Value, ResultHealth = health.Value?.Overall };
         if (health.Failure is { } healthFailure)
         {
-            return run.Fail(healthFailure);
+            var message = postSync ? $"{healthFailure.Message}; PostSync hooks were not run" : healthFailure.Message;
+            return run.Fail(healthFailure with { Message = await hooks.RunSyncFailAsync(message, cancellationToken).ConfigureAwait(false) });
+        }
+
+        if (postSync && await hooks.RunAsync(SyncHookPhase.PostSync, null, cancellationToken).ConfigureAwait(false) is { } postSyncFailure)
+        {
+            var message = await hooks.RunSyncFailAsync(postSyncFailure, cancellationToken).ConfigureAwait(false);
+            return run.Fail(new StageFailure(ReconcileStage.Health, SyncWaveBarrier.HookFailedReason, message));
         }
 
         var result = applied.Value.Result;

@@ -19,6 +19,7 @@ internal sealed class ReconcilerServices
     private IDiffEngine? _diffEngine;
     private IPlanner? _planner;
     private PlanExecutor? _executor;
+    private IResourceWriter? _writer;
     private IInventoryStore? _inventory;
 
     public ReconcilerServices(IServiceProvider services, IOptions<GitOpsOptions> options, GitOpsEventHub events, TimeProvider? timeProvider = null)
@@ -72,9 +73,10 @@ internal sealed class ReconcilerServices
     public IPlanner Planner => _planner ??= Require<IPlanner>("services.AddGitOps() registers the default planner");
 
     /// <summary>Gets the plan executor over the target's <see cref="IResourceWriter"/>.</summary>
-    public PlanExecutor Executor => _executor ??= new PlanExecutor(
-        Require<IResourceWriter>("call .AddKubernetesTarget(...) on the GitOps builder, or register an IResourceWriter"),
-        LoggerFactory.CreateLogger<PlanExecutor>());
+    public PlanExecutor Executor => _executor ??= new PlanExecutor(Writer, LoggerFactory.CreateLogger<PlanExecutor>());
+
+    /// <summary>Gets the target's writer (the executor's, and the sync hooks').</summary>
+    public IResourceWriter Writer => _writer ??= Require<IResourceWriter>("call .AddKubernetesTarget(...) on the GitOps builder, or register an IResourceWriter");
 
     public IInventoryStore Inventory => _inventory ??= Require<IInventoryStore>("call .AddKubernetesTarget(...) (inventory in the cluster) or register an IInventoryStore");
 

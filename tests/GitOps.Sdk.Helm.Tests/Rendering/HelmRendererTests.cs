@@ -35,8 +35,42 @@ public sealed class HelmRendererTests : IDisposable
         service.Origin.DocumentIndex.Should().Be(0);
 
         result.State.Objects.Should().NotContain(o => o.Kind == "Pod", "the test hook is not applied without ApplyHooks");
-        logger.Messages.Should().Contain("Left out Helm hook Pod shop-web-test-connection (test) of application shop: hooks are applied only with HelmRenderOptions.ApplyHooks")
+        logger.Messages.Should().Contain("Left out Helm hook Pod shop-web-test-connection (test) of application shop: only install and upgrade hooks run as sync hooks; HelmRenderOptions.ApplyHooks applies every hook as a regular object")
             .And.Contain("Rendered 3 objects and 1 hooks for application shop");
+    }
+
+    [Theory]
+    [MemberData(nameof(Helms))]
+    public async Task RenderAsync_InstallAndUpgradeHooks_StayAsSyncHooks_TestHookLeftOut(string helm)
+    {
+        var artifact = await CreateChartAsync(helm);
+        File.WriteAllText(_temp.Combine("chart/templates/migrate.yaml"), """
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: {{ .Release.Name }}-migrate
+              annotations:
+                helm.sh/hook: pre-install,pre-upgrade
+                helm.sh/hook-weight: "-5"
+                helm.sh/hook-delete-policy: hook-succeeded
+            spec:
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers:
+                    - name: migrate
+                      image: busybox
+            """);
+
+        var result = await Renderer(helm).RenderAsync(artifact, new RenderOptions { ApplicationName = "shop" }, default);
+
+        result.Errors.Should().BeEmpty();
+        var job = result.State.Objects.Should().ContainSingle(o => o.Kind == "Job").Subject;
+        job.Name.Should().Be("shop-migrate");
+        job.GetAnnotation(HelmRenderer.HookAnnotation).Should().Be("pre-install,pre-upgrade", "the engine reads Helm's annotations and runs it as a PreSync hook");
+        job.GetAnnotation("helm.sh/hook-weight").Should().Be("-5");
+        job.GetAnnotation(WellKnown.HelmHookAnnotation).Should().BeNull("it is not a regular object");
+        result.State.Objects.Should().NotContain(o => o.Kind == "Pod", "a test hook has no sync phase");
     }
 
     [Theory]

@@ -35,6 +35,9 @@ public sealed class GitOpsOptionsTests
             ["GitOps:Applications:shop:Mode"] = "DetectOnly",
             ["GitOps:Applications:shop:WaitForHealth"] = "true",
             ["GitOps:Applications:shop:HealthTimeout"] = "00:01:30",
+            ["GitOps:Applications:shop:WaveHealthGate"] = "true",
+            ["GitOps:Applications:shop:WaveHealthTimeout"] = "45s",
+            ["GitOps:Applications:shop:HookTimeout"] = "15m",
             ["GitOps:Applications:shop:IgnoreRules:0:ManagedFieldsManagers:0"] = "hpa-controller",
             ["GitOps:Applications:charts:Source:Url"] = "https://charts.example.com",
             ["GitOps:Applications:charts:Source:Type"] = "helm",
@@ -57,6 +60,11 @@ public sealed class GitOpsOptionsTests
         shop.Mode.Should().Be(ReconcileMode.DetectOnly);
         shop.WaitForHealth.Should().BeTrue();
         shop.HealthTimeout.Should().Be(TimeSpan.FromSeconds(90));
+        shop.WaveHealthGate.Should().BeTrue();
+        shop.WaveHealthTimeout.Should().Be(TimeSpan.FromSeconds(45));
+        shop.HookTimeout.Should().Be(TimeSpan.FromMinutes(15));
+        options.Applications.Single(a => a.Name == "charts").Should().Match<ApplicationDefinition>(
+            a => !a.WaveHealthGate && a.WaveHealthTimeout == TimeSpan.FromMinutes(5) && a.HookTimeout == TimeSpan.FromMinutes(10), "the defaults");
         shop.IgnoreRules.Should().ContainSingle().Which.ManagedFieldsManagers.Should().Equal("hpa-controller");
         var charts = options.Applications.Single(a => a.Name == "charts");
         charts.Source!.Type.Should().Be("helm");
@@ -141,6 +149,20 @@ public sealed class GitOpsOptionsTests
         result.Failed.Should().BeTrue();
         result.Failures.Should().Contain(f => f.Contains("'a'") && f.Contains("more than one"));
         result.Failures.Should().Contain(f => f.Contains("IgnoreRules[0]") && f.Contains("must start with '/'"));
+    }
+
+    [Fact]
+    public void Validate_WaveAndHookTimeoutsNotPositive_Fail()
+    {
+        var options = new GitOpsOptions();
+        options.Applications.Add(new ApplicationDefinition { Name = "a", Source = new SourceReference { Url = "memory://a" }, WaveHealthGate = true, WaveHealthTimeout = TimeSpan.Zero, HookTimeout = TimeSpan.FromSeconds(-1) });
+        options.Applications.Add(new ApplicationDefinition { Name = "b", Source = new SourceReference { Url = "memory://b" }, WaveHealthTimeout = TimeSpan.Zero });
+
+        var result = new GitOpsOptionsValidator().Validate(null, options);
+
+        result.Failures.Should().BeEquivalentTo(
+            "GitOps application 'a': WaveHealthTimeout must be positive when WaveHealthGate is set (was 00:00:00).",
+            "GitOps application 'a': HookTimeout must be positive (was -00:00:01).");
     }
 
     [Theory]

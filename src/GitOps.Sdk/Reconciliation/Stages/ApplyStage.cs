@@ -10,7 +10,8 @@ namespace GitOps.Sdk.Reconciliation;
 /// <param name="Desired">The desired state.</param>
 /// <param name="Live">The live snapshot the plan was made against (with the previous inventory).</param>
 /// <param name="Revision">The revision (for the events).</param>
-internal sealed record ApplyInput(ApplyPlan Plan, DesiredState Desired, LiveSnapshot Live, string? Revision);
+/// <param name="Waves">What runs between waves (Sync hooks, the wave health gate), or <see langword="null"/>.</param>
+internal sealed record ApplyInput(ApplyPlan Plan, DesiredState Desired, LiveSnapshot Live, string? Revision, SyncWaveBarrier? Waves = null);
 
 /// <summary>
 /// Applies the plan inside the inventory protocol (<see cref="InventoryProtocol"/>): the pending inventory is saved
@@ -33,7 +34,7 @@ internal sealed class ApplyStage(StageContext context, InventoryProtocol invento
         ApplyResult applied;
         using (context.StartActivity("gitops.apply"))
         {
-            applied = await ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
+            applied = await ApplyAsync(plan, input.Waves, cancellationToken).ConfigureAwait(false);
         }
 
         RecordMetrics(applied);
@@ -45,7 +46,7 @@ internal sealed class ApplyStage(StageContext context, InventoryProtocol invento
         var changes = new AppliedChanges(applied, completed);
         if (applied.Succeeded)
         {
-            return changes;
+            return input.Waves?.Failure is { } stopped ? new StageResult<AppliedChanges>(changes, stopped) : changes;
         }
 
         var failures = applied.Objects.Where(static o => o.Outcome == ApplyOutcome.Failed)
@@ -54,10 +55,11 @@ internal sealed class ApplyStage(StageContext context, InventoryProtocol invento
     }
 
     /// <summary>The one call that executes the plan (waves, CRD gating, stop-on-failure, prune order) on the target.</summary>
-    private ValueTask<ApplyResult> ApplyAsync(ApplyPlan plan, CancellationToken cancellationToken) =>
+    private ValueTask<ApplyResult> ApplyAsync(ApplyPlan plan, SyncWaveBarrier? waves, CancellationToken cancellationToken) =>
         context.Services.Executor.ExecuteAsync(
             plan,
             new ApplyOptions { FieldManager = context.Services.Options.FieldManager, Force = context.Definition.ForceConflicts, AllowRecreate = context.Definition.AllowRecreate },
+            waves,
             cancellationToken);
 
     private ApplyResult MarkAdoptions(ApplyPlan plan, ApplyResult applied)

@@ -1,0 +1,111 @@
+using System.Text;
+using GitOps.Sdk.Diagnostics;
+using GitOps.Sdk.Execution;
+using GitOps.Sdk.Health;
+using GitOps.Sdk.Hooks;
+using GitOps.Sdk.Status;
+
+namespace GitOps.Sdk.Reconciliation;
+
+/// <summary>
+/// What runs between the waves of a sync: the wave's Sync hooks, then, with <see cref="Hosting.ApplicationDefinition.WaveHealthGate"/>,
+/// a wait until every object of the wave is healthy before a later wave with something to write starts. A failure stops
+/// the rest of the plan and is kept in <see cref="Failure"/> (reason <c>HookFailed</c> or <c>WaveNotHealthy</c>).
+/// </summary>
+internal sealed class SyncWaveBarrier(StageContext context, ApplyPlan plan, HookRunner hooks) : WaveBarrier
+{
+    /// <summary>The Ready reason of a wave that did not become healthy in time.</summary>
+    public const string WaveNotHealthyReason = "WaveNotHealthy";
+
+    /// <summary>The Ready reason of a failed sync hook.</summary>
+    public const string HookFailedReason = "HookFailed";
+
+    /// <summary>Gets why the sync stopped between waves, or <see langword="null"/>.</summary>
+    public StageFailure? Failure { get; private set; }
+
+    public override IReadOnlyCollection<int> ExtraWaves => hooks.WavesOf(SyncHookPhase.Sync);
+
+    /// <summary>Gets a value indicating whether the barrier has anything to do.</summary>
+    public bool IsNeeded => context.Definition.WaveHealthGate || hooks.Has(SyncHookPhase.Sync);
+
+    public override async ValueTask<string?> AfterWaveAsync(int wave, Func<ResourceKey, ObjectApplyResult?> resultOf, CancellationToken cancellationToken)
+    {
+        if (hooks.Has(SyncHookPhase.Sync) && await hooks.RunAsync(SyncHookPhase.Sync, wave, cancellationToken).ConfigureAwait(false) is { } hookFailure)
+        {
+            Failure = new StageFailure(ReconcileStage.Apply, HookFailedReason, hookFailure);
+            return $"a Sync hook of wave {wave} failed";
+        }
+
+        if (!context.Definition.WaveHealthGate || NextWave(wave) is not { } next)
+        {
+            return null;
+        }
+
+        Log.WaitingForWave(context.Logger, context.Application, wave, next);
+        var steps = plan.Steps.Where(s => s.Wave == wave && s.Desired is not null && s.Action is PlanAction.Apply or PlanAction.Recreate or PlanAction.None).ToList();
+        var time = context.Time;
+        var timeout = context.Definition.WaveHealthTimeout;
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
+        {
+            // As after the apply: what the server returned for this sync's writes stands in for a read that lags behind it.
+            var read = await context.Services.LiveState.GetManyAsync([.. steps.Select(static s => (s.Key, s.Desired!.ApiVersion))], cancellationToken).ConfigureAwait(false);
+            var live = HealthStage.Overlay(read, new ApplyResult { Objects = [.. steps.Select(s => resultOf(s.Key)).OfType<ObjectApplyResult>()] });
+            var unhealthy = new List<(ResourceKey Key, HealthResult Health)>();
+            foreach (var step in steps)
+            {
+                var health = context.Services.Health.Assess(live.GetValueOrDefault(step.Key));
+                if (health.Status != HealthStatus.Healthy)
+                {
+                    unhealthy.Add((step.Key, health));
+                }
+            }
+
+            if (unhealthy.Count == 0)
+            {
+                return null;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                var message = new StringBuilder()
+                    .Append("wave ").Append(wave).Append(" did not become healthy within ").Append(timeout)
+                    .Append(" (WaveHealthTimeout); wave ").Append(next).Append(" and later were not applied, nothing was pruned: ")
+                    .AppendJoin("; ", unhealthy.Select(static u => $"{Describe(u.Key)}: {u.Health.Status}: {u.Health.Message}"))
+                    .ToString();
+                Log.WaveNotHealthy(context.Logger, context.Application, message);
+                Failure = new StageFailure(ReconcileStage.Apply, WaveNotHealthyReason, message);
+                return $"wave {wave} did not become healthy within {timeout} (WaveHealthTimeout)";
+            }
+
+            await Task.Delay(context.Services.Options.HealthPollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Names an object as <c>Kind[.group] namespace/name</c>.</summary>
+    public static string Describe(ResourceKey key) =>
+        $"{key.GroupKind} {(key.Namespace.Length == 0 ? key.Name : $"{key.Namespace}/{key.Name}")}";
+
+    /// <summary>The first later wave that writes something (an apply or a Sync hook), or <see langword="null"/>.</summary>
+    private int? NextWave(int wave)
+    {
+        int? next = null;
+        foreach (var s in plan.Steps)
+        {
+            if (s.Action is PlanAction.Apply or PlanAction.Recreate && s.Wave > wave && (next is null || s.Wave < next))
+            {
+                next = s.Wave;
+            }
+        }
+
+        foreach (var w in hooks.WavesOf(SyncHookPhase.Sync))
+        {
+            if (w > wave && (next is null || w < next))
+            {
+                next = w;
+            }
+        }
+
+        return next;
+    }
+}
