@@ -7,9 +7,12 @@ using GitOps.Sdk.Manifests;
 namespace GitOps.Cli.Commands;
 
 /// <summary>
-/// <c>gitops diff --desired &lt;file.yaml&gt; --live &lt;file.json&gt; [--last-applied &lt;file.yaml&gt;] [--output text|json]</c>:
-/// compares desired manifests with live objects (<c>kubectl get -o json --show-managed-fields</c> output) and prints the
-/// drift. Exit code 0 = no drift, 1 = drift, 2 = error.
+/// <c>gitops diff --desired &lt;file or folder&gt; [--live &lt;file.json&gt; | --kubeconfig &lt;file&gt; --context &lt;name&gt;]
+/// [--namespace ns] [--application name] [--last-applied &lt;file.yaml&gt;] [--output text|json] [--no-color]</c>: compares
+/// desired manifests with live objects and prints the drift. The live objects come from a file
+/// (<c>kubectl get -o json --show-managed-fields</c> output) or, without <c>--live</c>, from the cluster, read now
+/// like <c>kubectl diff</c> does; <c>--application</c> adds the objects that application's inventory holds and the
+/// manifests no longer declare, as prunes. Exit code 0 = no drift, 1 = drift, 2 = error.
 /// </summary>
 internal sealed class DiffCommand : ICliCommand
 {
@@ -19,16 +22,20 @@ internal sealed class DiffCommand : ICliCommand
 
     public Command Create()
     {
-        var desired = new Option<FileInfo>("--desired")
+        var desired = new Option<FileSystemInfo>("--desired", "-f")
         {
-            Description = "The desired objects: a YAML (or JSON) file with one or more documents.",
+            Description = "The desired objects: a YAML (or JSON) file with one or more documents, or a folder of them (read recursively).",
             Required = true,
         };
-        var live = new Option<FileInfo>("--live")
+        var live = new Option<FileInfo?>("--live")
         {
-            Description = "The live objects as JSON: one object, a 'kind: List' (kubectl get -o json), or null when the object is missing.",
-            Required = true,
+            Description = "The live objects as JSON: one object, a 'kind: List' (kubectl get -o json), or null when the object is missing. Without it, the live objects are read from the cluster.",
         };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "The kubeconfig file, when the live objects are read from the cluster; defaults as for kubectl ($KUBECONFIG, ~/.kube/config, in-cluster)." };
+        var context = new Option<string?>("--context") { Description = "The kubeconfig context; defaults to the current context." };
+        var @namespace = new Option<string?>("--namespace", "-n") { Description = "The namespace of namespaced objects that declare none (default: default)." };
+        var application = new Option<string?>("--application") { Description = "With the cluster: also list the objects this application's inventory holds and the manifests no longer declare, as prunes." };
+        var noColor = new Option<bool>("--no-color") { Description = "Never colour the output (it is coloured only when it is a terminal and NO_COLOR is unset)." };
         var lastApplied = new Option<FileInfo?>("--last-applied")
         {
             Description = "What was applied last time (YAML), for removed fields; without it, the live managedFields of --field-manager are used.",
@@ -45,40 +52,97 @@ internal sealed class DiffCommand : ICliCommand
             DefaultValueFactory = _ => DiffOptions.Default.FieldManager,
         };
 
-        var command = new Command("diff", "Show drift between desired manifests and live objects; exit code 0 = no drift, 1 = drift, 2 = error.")
+        var command = new Command("diff", "Show drift between desired manifests and live objects (a file, or the cluster like kubectl diff); exit code 0 = no drift, 1 = drift, 2 = error.")
         {
-            desired, live, lastApplied, output, fieldManager,
+            desired, live, kubeconfig, context, @namespace, application, lastApplied, output, fieldManager, noColor,
         };
-        command.SetAction(parseResult =>
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
+            var request = new Request(
+                parseResult.GetValue(desired)!,
+                parseResult.GetValue(live),
+                parseResult.GetValue(lastApplied),
+                parseResult.GetValue(output) ?? "text",
+                parseResult.GetValue(fieldManager) ?? DiffOptions.Default.FieldManager)
+            {
+                Kubeconfig = parseResult.GetValue(kubeconfig),
+                Context = parseResult.GetValue(context),
+                Namespace = parseResult.GetValue(@namespace),
+                Application = parseResult.GetValue(application),
+                Color = !parseResult.GetValue(noColor) && CliColor.Enabled(stdout),
+            };
             try
             {
-                return Run(
-                    parseResult.GetValue(desired)!,
-                    parseResult.GetValue(live)!,
-                    parseResult.GetValue(lastApplied),
-                    parseResult.GetValue(output) ?? "text",
-                    parseResult.GetValue(fieldManager) ?? DiffOptions.Default.FieldManager,
-                    stdout,
-                    stderr);
+                return await RunAsync(request, stdout, cancellationToken).ConfigureAwait(false);
             }
             catch (InputException ex)
             {
-                stderr.WriteLine("gitops diff: " + CliText.Line(ex.Message));
+                await stderr.WriteLineAsync("gitops diff: " + CliText.Line(ex.Message)).ConfigureAwait(false);
+                return Error;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await stderr.WriteLineAsync("gitops diff: interrupted").ConfigureAwait(false);
+                return Error;
+            }
+#pragma warning disable CA1031 // A cluster that cannot be read is exit code 2 with a message; a stack trace helps no CLI user.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                await stderr.WriteLineAsync("gitops diff: cannot read the live objects from the cluster: " + CliText.Line(SafeUrl.Redact(ex.Message))).ConfigureAwait(false);
                 return Error;
             }
         });
         return command;
     }
 
-    private static int Run(FileInfo desiredFile, FileInfo liveFile, FileInfo? lastAppliedFile, string output, string fieldManager, TextWriter stdout, TextWriter stderr)
+    internal sealed record Request(FileSystemInfo Desired, FileInfo? Live, FileInfo? LastApplied, string Output, string FieldManager)
     {
-        var desired = ReadManifests(desiredFile);
-        var live = ReadLive(liveFile);
-        var lastApplied = lastAppliedFile is null ? [] : ReadManifests(lastAppliedFile);
-        var options = new DiffOptions { FieldManager = fieldManager };
+        public string? Kubeconfig { get; init; }
+
+        public string? Context { get; init; }
+
+        public string? Namespace { get; init; }
+
+        public string? Application { get; init; }
+
+        public bool Color { get; init; }
+    }
+
+    internal static async Task<int> RunAsync(Request r, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var desired = ReadDesired(r.Desired);
+        List<KubeObject> live;
+        if (r.Live is not null)
+        {
+            if (r.Application is not null || r.Kubeconfig is not null || r.Context is not null)
+            {
+                throw new InputException("--live compares with a file; --kubeconfig, --context and --application read the cluster: give one or the other");
+            }
+
+            live = ReadLive(r.Live);
+        }
+        else
+        {
+            desired = await PrepareAsync(desired, r.Namespace ?? "default", r.Application, cancellationToken).ConfigureAwait(false);
+            live = await ClusterLive.ReadAsync(desired, r, cancellationToken).ConfigureAwait(false);
+        }
+
+        var lastApplied = r.LastApplied is null ? [] : ReadManifests(r.LastApplied);
+        var fieldManager = r.FieldManager;
+        var output = r.Output;
+        var options = new DiffOptions
+        {
+            FieldManager = fieldManager,
+
+            // Read from the cluster without --application: the engine's ownership marks on live objects are not
+            // drift of the files (with --application the files carry them, so they are compared).
+            IgnoreRules = r.Live is null && r.Application is null
+                ? [new IgnoreRule { JsonPointers = [OwnershipPointer(WellKnown.ApplicationLabel, "labels"), OwnershipPointer(WellKnown.TrackingIdAnnotation, "annotations")] }]
+                : [],
+        };
         var engine = new DiffEngine();
 
         var diffs = new List<ResourceDiff>();
@@ -103,11 +167,56 @@ internal sealed class DiffCommand : ICliCommand
         }
         else
         {
-            WriteText(stdout, engine, diffs);
+            WriteText(stdout, engine, diffs, r.Color);
         }
 
-        _ = stderr;
         return drift ? Drift : NoDrift;
+    }
+
+    private static string OwnershipPointer(string name, string map) => $"/metadata/{map}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}";
+
+    private static IReadOnlyList<KubeObject> ReadDesired(FileSystemInfo desired)
+    {
+        if (desired is DirectoryInfo folder)
+        {
+            if (!folder.Exists)
+            {
+                throw new InputException($"{folder.FullName}: no such file or folder");
+            }
+
+            var files = folder.EnumerateFiles("*", SearchOption.AllDirectories)
+                .Where(f => f.Extension is ".yaml" or ".yml" or ".json")
+                .OrderBy(f => f.FullName, StringComparer.Ordinal)
+                .ToList();
+            return [.. files.SelectMany(f => ReadManifests(f, Path.GetRelativePath(folder.FullName, f.FullName)))];
+        }
+
+        if (!desired.Exists && Directory.Exists(desired.FullName))
+        {
+            return ReadDesired(new DirectoryInfo(desired.FullName));
+        }
+
+        return ReadManifests((FileInfo)desired);
+    }
+
+    // As kubectl does, a namespaced object that names no namespace is in the given (or default) namespace; with an
+    // application, the objects carry its ownership marks as the engine applies them, so those are not reported as drift.
+    private static async Task<IReadOnlyList<KubeObject>> PrepareAsync(IReadOnlyList<KubeObject> desired, string ns, string? application, CancellationToken cancellationToken)
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new GitOps.Sdk.Rendering.RenderStageOptions());
+        var state = new DesiredState { Objects = [.. desired] };
+        var context = new RenderTransformContext
+        {
+            Artifact = new SourceArtifact { Source = new SourceReference { Url = "file:" }, Revision = "files", Digest = "files", RootDirectory = "." },
+            Options = new RenderOptions { Namespace = ns, ApplicationName = application ?? string.Empty },
+        };
+        state = (await new GitOps.Sdk.Rendering.DefaultNamespaceTransform(options).TransformAsync(state, context, cancellationToken).ConfigureAwait(false)).State;
+        if (application is not null)
+        {
+            state = (await new GitOps.Sdk.Rendering.OwnershipTransform(options).TransformAsync(state, context, cancellationToken).ConfigureAwait(false)).State;
+        }
+
+        return state.Objects;
     }
 
     private static KubeObject? TakeMatch(List<KubeObject> live, ResourceKey key)
@@ -135,9 +244,14 @@ internal sealed class DiffCommand : ICliCommand
         a.Group == b.Group && a.Kind == b.Kind && a.Name == b.Name
         && (a.Namespace == b.Namespace || a.Namespace.Length == 0 || b.Namespace.Length == 0);
 
-    private static IReadOnlyList<KubeObject> ReadManifests(FileInfo file)
+    private static IReadOnlyList<KubeObject> ReadManifests(FileInfo file, string? displayName = null)
     {
-        var result = new ManifestReader().ReadFile(file.FullName, file.Name);
+        if (!file.Exists)
+        {
+            throw new InputException($"{file.FullName}: no such file or folder");
+        }
+
+        var result = new ManifestReader().ReadFile(file.FullName, displayName ?? file.Name);
         if (!result.Succeeded)
         {
             throw new InputException(string.Join(Environment.NewLine, result.Errors.Select(e => e.ToString())));
@@ -281,7 +395,7 @@ internal sealed class DiffCommand : ICliCommand
         }
     }
 
-    private static void WriteText(TextWriter stdout, DiffEngine engine, List<ResourceDiff> diffs)
+    private static void WriteText(TextWriter stdout, DiffEngine engine, List<ResourceDiff> diffs, bool color)
     {
         foreach (var diff in diffs)
         {
@@ -290,7 +404,7 @@ internal sealed class DiffCommand : ICliCommand
                 continue;
             }
 
-            stdout.WriteLine(CliText.Line($"# {diff.Key}: {ActionName(diff.Action)}"));
+            stdout.WriteLine(CliColor.Paint(CliText.Line($"# {diff.Key}: {ActionName(diff.Action)}"), CliColor.Bold, color));
             foreach (var change in diff.Changes)
             {
                 if (change.Path == "/")
@@ -299,10 +413,10 @@ internal sealed class DiffCommand : ICliCommand
                 }
 
                 var by = change.Attribution is { } a ? $" (live value by {a})" : string.Empty;
-                stdout.WriteLine(CliText.Line($"#   {change.Path}: {change.Kind.ToString().ToLowerInvariant()}, live {change.LiveValue ?? "absent"} -> desired {change.DesiredValue ?? "absent"}{by}"));
+                stdout.WriteLine(CliText.Line($"#   {change.Path}: {change.Kind.ToString().ToLowerInvariant()}, live {change.LiveValue ?? "absent"} → desired {change.DesiredValue ?? "absent"}{by}"));
             }
 
-            stdout.Write(CliText.Lines(engine.FormatUnified(diff)));
+            stdout.Write(CliColor.UnifiedDiff(CliText.Lines(engine.FormatUnified(diff)), color));
         }
     }
 
@@ -315,5 +429,5 @@ internal sealed class DiffCommand : ICliCommand
     };
 
     /// <summary>A problem with the command's inputs, reported on stderr with exit code 2.</summary>
-    private sealed class InputException(string message) : Exception(message);
+    internal sealed class InputException(string message) : Exception(message);
 }

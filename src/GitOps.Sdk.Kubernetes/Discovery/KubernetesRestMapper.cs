@@ -159,7 +159,9 @@ internal sealed class KubernetesRestMapper
 
             if (!response.IsSuccess)
             {
-                throw new RestMappingException($"discovery of {apiVersion} failed: {response.Describe()}", new GroupKind(group, string.Empty), version);
+                // Not "the kind is not served": the server did not answer. A caller must not read that as "no such
+                // object" (a live read would report every object missing), so this is an API failure, not a mapping one.
+                throw new KubernetesApiException($"discovery of {apiVersion} failed: {response.Describe()}", response.StatusCode, response.Status?.Reason);
             }
 
             var resources = Parse(group, version, response.Body);

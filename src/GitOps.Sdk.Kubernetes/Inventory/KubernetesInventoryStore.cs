@@ -131,6 +131,43 @@ public sealed class KubernetesInventoryStore : IInventoryStore
         }
     }
 
+    /// <summary>Lists the applications whose inventory this store holds (the objects labelled <c>gitops.sdk.io/inventory=true</c> in the inventory namespace).</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The application names, sorted.</returns>
+    public async ValueTask<IReadOnlyList<string>> ListApplicationsAsync(CancellationToken cancellationToken)
+    {
+        var resource = _client.Options.InventoryKind == InventoryObjectKind.Secret ? "secrets" : "configmaps";
+        var path = $"api/v1/namespaces/{Uri.EscapeDataString(_client.Options.InventoryNamespace)}/{resource}?labelSelector={Uri.EscapeDataString("gitops.sdk.io/inventory=true")}";
+        var response = await _client.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        if (response.IsNotFound)
+        {
+            return [];
+        }
+
+        if (!response.IsSuccess)
+        {
+            throw new KubernetesApiException($"listing the inventories in namespace {_client.Options.InventoryNamespace} failed: {response.Describe()}", response.StatusCode, response.Status?.Reason);
+        }
+
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        using var doc = JsonDocument.Parse(response.Body);
+        if (doc.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in items.EnumerateArray())
+            {
+                if (item.TryGetProperty("metadata", out var metadata)
+                    && metadata.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == JsonValueKind.Object
+                    && annotations.TryGetProperty("gitops.sdk.io/inventory-of", out var of) && of.ValueKind == JsonValueKind.String
+                    && of.GetString() is { Length: > 0 } application)
+                {
+                    names.Add(application);
+                }
+            }
+        }
+
+        return [.. names];
+    }
+
     /// <summary>The checksum stored with an inventory: SHA-256 over application, revision and entries.</summary>
     internal static string Checksum(string application, string revision, string entries) =>
         "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{application}\n{revision}\n{entries}")));
