@@ -63,6 +63,7 @@ internal sealed class EngineMetrics
             measurements[i] = new Measurement<int>(
                 1,
                 new KeyValuePair<string, object?>("gitops.application", s.Name),
+                new KeyValuePair<string, object?>("gitops.target", controller.GetDefinition(s.Name)?.Target ?? string.Empty),
                 new KeyValuePair<string, object?>("gitops.sync_status", s.Sync.ToString()),
                 new KeyValuePair<string, object?>("gitops.health_status", (s.Health?.Status ?? HealthStatus.Unknown).ToString()));
         }

@@ -161,6 +161,7 @@ internal sealed class Reconciler
         var app = Definition;
         using var activity = _s.Metrics.Telemetry.ActivitySource.StartActivity("gitops.reconcile");
         activity?.SetTag("gitops.application", app.Name);
+        activity?.SetTag("gitops.target", _s.Target);
         activity?.SetTag("gitops.trigger", trigger.ToString());
         Log.ReconcileStarting(_logger, app.Name, trigger.ToString());
         UpdateStatus(s => StatusProjection.Started(s, trigger, time.GetUtcNow()));
@@ -196,6 +197,7 @@ internal sealed class Reconciler
         _s.Metrics.ReconcileDuration.Record(
             duration.TotalSeconds,
             new KeyValuePair<string, object?>("gitops.application", app.Name),
+            new KeyValuePair<string, object?>("gitops.target", _s.Target ?? string.Empty),
             new KeyValuePair<string, object?>("gitops.outcome", outcome));
         activity?.SetTag("gitops.outcome", outcome);
         activity?.SetTag("gitops.revision", result.Revision);
@@ -237,6 +239,7 @@ internal sealed class Reconciler
             _s.Metrics.Errors.Add(
                 1,
                 new KeyValuePair<string, object?>("gitops.application", Name),
+                new KeyValuePair<string, object?>("gitops.target", _s.Target ?? string.Empty),
                 new KeyValuePair<string, object?>("gitops.stage", failure.Stage.ToString()));
             Log.ReconcileFailed(_logger, Name, failure.Stage.ToString(), error);
             _s.Events.Publish(new ReconcileFailed { Application = Name, Timestamp = now, Revision = run.Revision, Stage = failure.Stage, Message = error });

@@ -25,4 +25,7 @@ internal sealed class StageContext(ApplicationDefinition definition, ReconcilerS
     public Activity? StartActivity(string name) => Services.Metrics.Telemetry.ActivitySource.StartActivity(name);
 
     public KeyValuePair<string, object?> ApplicationTag => new("gitops.application", Application);
+
+    /// <summary>Gets the target tag every engine instrument carries: the named target, empty for the default one.</summary>
+    public KeyValuePair<string, object?> TargetTag => new("gitops.target", Services.Target ?? string.Empty);
 }
