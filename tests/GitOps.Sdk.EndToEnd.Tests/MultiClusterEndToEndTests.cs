@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Testing;
@@ -70,6 +71,31 @@ public sealed class MultiClusterEndToEndTests : IAsyncLifetime
                 "the Service deleted on east and the Deployment deleted on west were recreated");
             _events.OfType<DriftDetected>().Select(d => d.Application).Should().Contain(["shop-east", "shop-west"]);
             _west.Get("v1", "Service", "demo", "web").Should().NotBeNull();
+
+            // Telemetry tells the clusters apart.
+            var info = new ConcurrentBag<(string? Application, string? Target)>();
+            using var listener = new MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument is { Name: "gitops.application.info" } && instrument.Meter.Name == "GitOps.Sdk")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<int>((_, _, tags, _) =>
+            {
+                string? application = null, target = null;
+                foreach (var tag in tags)
+                {
+                    application = tag.Key == "gitops.application" ? (string?)tag.Value : application;
+                    target = tag.Key == "gitops.target" ? (string?)tag.Value : target;
+                }
+
+                info.Add((application, target));
+            });
+            listener.Start();
+            listener.RecordObservableInstruments();
+            info.Should().Contain(("shop-east", "east")).And.Contain(("shop-west", "west"));
         }
         finally
         {
