@@ -34,6 +34,15 @@ public interface ILiveState
     /// <param name="cancellationToken">Cancels the initial list.</param>
     /// <returns>A task that completes when the cache holds the initial list.</returns>
     ValueTask WatchAsync(GroupKind groupKind, string apiVersion, string? @namespace, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gets a value indicating whether <see cref="Changes"/> reports every change now: each watch started with
+    /// <see cref="WatchAsync"/> is connected (not failing or reconnecting). While it is <see langword="false"/> the
+    /// engine does not skip an interval reconcile for want of changes, and reads are served from the server, not from a
+    /// cache that may be stale — so a cluster that cannot be reached fails its reconciles instead of looking in sync.
+    /// <value>Default: <see langword="true"/> (a live state without watches, or one that always reads the server).</value>
+    /// </summary>
+    bool ChangesAreComplete => true;
 }
 
 /// <summary>A change to a live object.</summary>

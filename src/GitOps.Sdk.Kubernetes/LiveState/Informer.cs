@@ -20,6 +20,7 @@ internal sealed class Informer : IAsyncDisposable
     private string _lastFailure = string.Empty;
     private DateTimeOffset _lastList;
     private Task? _loop;
+    private int _failing;
 
     public Informer(KubeApiClient client, RestMapping mapping, string? @namespace, Action<LiveChange> publish)
     {
@@ -34,6 +35,9 @@ internal sealed class Informer : IAsyncDisposable
     public string? Namespace { get; }
 
     public bool Synced { get; private set; }
+
+    /// <summary>Gets a value indicating whether the cache is current: listed, and its watch not failing since (set again by a successful list).</summary>
+    public bool Healthy => Synced && Volatile.Read(ref _failing) == 0;
 
     /// <summary>Gets how many lists this cache made (the first and every re-list); for tests and metrics.</summary>
     public int ListCount { get; private set; }
@@ -83,6 +87,9 @@ internal sealed class Informer : IAsyncDisposable
                 {
                     await ListAsync(publishChanges: true, stop).ConfigureAwait(false);
                     needList = false;
+
+                    // Listed again: the cache holds the server's state and the next watch continues from it.
+                    Volatile.Write(ref _failing, 0);
                 }
 
                 var outcome = await WatchAsync(stop).ConfigureAwait(false);
@@ -95,6 +102,7 @@ internal sealed class Informer : IAsyncDisposable
                     case WatchOutcome.Failed:
                         // Events may have been missed while the watch was broken (and while it keeps breaking, nothing
                         // arrives at all): list again before the next watch so the cache catches up and publishes them.
+                        Volatile.Write(ref _failing, 1);
                         failures++;
                         needList = true;
                         Log.WatchFailed(_client.Logger, Describe(), _lastFailure, failures);
@@ -118,6 +126,7 @@ internal sealed class Informer : IAsyncDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
+                Volatile.Write(ref _failing, 1);
                 failures++;
                 needList = true;
                 Log.WatchFailed(_client.Logger, Describe(), ex.Message.Length > 200 ? ex.Message[..200] + "…" : ex.Message, failures);

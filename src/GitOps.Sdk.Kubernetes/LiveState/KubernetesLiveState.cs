@@ -51,6 +51,10 @@ public sealed class KubernetesLiveState : ILiveState, IAsyncDisposable
     /// <inheritdoc />
     public IObservable<LiveChange> Changes => _changes;
 
+    /// <inheritdoc />
+    public bool ChangesAreComplete =>
+        _informers.Values.All(static lazy => !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully || lazy.Value.Result.Healthy);
+
     /// <summary>Gets the number of watched resources (informers).</summary>
     public int WatchCount => _informers.Count;
 
@@ -209,8 +213,9 @@ public sealed class KubernetesLiveState : ILiveState, IAsyncDisposable
     {
         value = null;
         var informer = FindInformer(key.GroupKind, key.Namespace);
-        if (informer is null)
+        if (informer is null || !informer.Healthy)
         {
+            // Not watched, or its watch is failing: the cache may be stale, so the server is asked.
             return false;
         }
 

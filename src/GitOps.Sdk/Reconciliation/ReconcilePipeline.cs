@@ -80,7 +80,8 @@ internal sealed class ReconcilePipeline
         var resolved = source.Value!;
         if (resolved.Unchanged
             && run.Trigger is ReconcileTrigger.Interval or ReconcileTrigger.SourceChanged
-            && _lastGood.CleanSince(liveChangesAtStart))
+            && _lastGood.CleanSince(liveChangesAtStart)
+            && _context.Services.LiveState.ChangesAreComplete)
         {
             return run with { Outcome = ReconcileOutcome.Skipped, Digest = _lastGood.RenderedDigest };
         }
