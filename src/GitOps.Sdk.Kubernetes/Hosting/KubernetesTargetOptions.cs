@@ -14,6 +14,16 @@ public sealed class KubernetesTargetOptions
     /// </summary>
     public string? KubeconfigPath { get; set; }
 
+    /// <summary>
+    /// Gets or sets a Secret of the management cluster (the default target) that holds this target's kubeconfig, read
+    /// before the first request and again after <see cref="KubeconfigSecretReference.RefreshInterval"/> (rotated
+    /// credentials are picked up without a restart); <see cref="Context"/> picks its context. Only for a named target
+    /// (<c>AddKubernetesTarget("prod", …)</c>), and the default target must be registered too. Takes precedence over
+    /// <see cref="KubeconfigPath"/> and <see cref="InCluster"/>; <see cref="Client"/> takes precedence over it.
+    /// <value>Default: <see langword="null"/>.</value>
+    /// </summary>
+    public KubeconfigSecretReference? KubeconfigSecret { get; set; }
+
     /// <summary>Gets or sets the kubeconfig context; <see langword="null"/> for the current context. <value>Default: <see langword="null"/>.</value></summary>
     public string? Context { get; set; }
 

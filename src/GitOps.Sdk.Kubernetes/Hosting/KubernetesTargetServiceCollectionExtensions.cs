@@ -90,7 +90,26 @@ public static class KubernetesTargetServiceCollectionExtensions
     private static void AddTargetParts(IServiceCollection services, string? key, Func<IServiceProvider, KubernetesTargetOptions> options)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddKeyedSingleton(key, (sp, _) => new KubernetesClientHolder(options(sp), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddKeyedSingleton(key, (sp, _) =>
+        {
+            var o = options(sp);
+            var time = sp.GetRequiredService<TimeProvider>();
+            if (o.Client is null && o.KubeconfigSecret is { } secret)
+            {
+                if (key is null)
+                {
+                    throw new InvalidOperationException("KubernetesTargetOptions.KubeconfigSecret is for a named target (AddKubernetesTarget(\"name\", ...)): the default target is the management cluster the Secret is read from.");
+                }
+
+                var management = sp.GetService<KubernetesClientHolder>() ?? throw new InvalidOperationException(
+                    $"target '{key}' reads its kubeconfig from {secret} in the management cluster: register the default target too (AddKubernetesTarget()).");
+                var managementOptions = sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value;
+                var logger = sp.GetService<ILogger<KubernetesClientHolder>>();
+                return new KubernetesClientHolder(new SecretKubeconfigClient(key, secret, o.Context, () => new KubeApiClient(management.Client, managementOptions, time, logger), time));
+            }
+
+            return new KubernetesClientHolder(o, time);
+        });
         services.TryAddKeyedSingleton(key, (sp, _) => new KubernetesRestMapper(
             sp.GetRequiredKeyedService<KubernetesClientHolder>(key).Client,
             options(sp),
@@ -143,6 +162,13 @@ internal sealed class KubernetesClientHolder : IDisposable
             _owned = true;
             return new k8s.Kubernetes(ClusterAccess.Resolve(o, timeProvider).Configuration);
         });
+    }
+
+    /// <summary>Holds a client built elsewhere (a kubeconfig kept in a Secret), owned and disposed with the holder.</summary>
+    public KubernetesClientHolder(IKubernetes owned)
+    {
+        _client = new Lazy<IKubernetes>(owned);
+        _owned = true;
     }
 
     public IKubernetes Client => _client.Value;
