@@ -77,6 +77,8 @@ internal static class GitOpsConfigurationBinder
         string? url = source.Value ?? source["Url"] ?? app["Url"];
         if (url is not null)
         {
+            var includePrerelease = d.Source?.IncludePrerelease ?? false;
+            ReadBool(source, "IncludePrerelease", errors, v => includePrerelease = v);
             d = d with
             {
                 Source = new SourceReference
@@ -87,7 +89,7 @@ internal static class GitOpsConfigurationBinder
                     Chart = source["Chart"] ?? app["Chart"] ?? d.Source?.Chart,
                     Path = source["Path"] ?? d.Source?.Path,
                     CredentialsName = source["CredentialsName"] ?? app["CredentialsName"] ?? d.Source?.CredentialsName,
-                    IncludePrerelease = bool.TryParse(source["IncludePrerelease"], out var pre) && pre,
+                    IncludePrerelease = includePrerelease,
                 },
             };
         }

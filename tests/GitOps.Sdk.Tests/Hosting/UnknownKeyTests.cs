@@ -137,3 +137,55 @@ public sealed class UnknownKeyTests
         public IRendererOptions? Bind(IConfigurationSection application, IRendererOptions? current, ICollection<string> errors) => null;
     }
 }
+
+/// <summary>Every typed key the key tree lists for applications is read by the binder: a value that does not parse is reported at its path.</summary>
+public sealed class ApplicationKeyTreeTests
+{
+    public static TheoryData<string> TypedApplicationKeys()
+    {
+        var app = GitOps.Sdk.Configuration.GitOpsConfigurationKeys.Build([], []).Children["Applications"].Entry!;
+        var data = new TheoryData<string>();
+        foreach (var path in Scalars(app, string.Empty))
+        {
+            data.Add(path);
+        }
+
+        return data;
+    }
+
+    private static IEnumerable<string> Scalars(GitOps.Sdk.Configuration.KeyNode node, string prefix)
+    {
+        foreach (var (key, child) in node.Children)
+        {
+            if (child.Kind == GitOps.Sdk.Configuration.KeyKind.Scalar && child.ValueType is { } t && (Nullable.GetUnderlyingType(t) ?? t) != typeof(string))
+            {
+                yield return prefix + key;
+            }
+            else if (child.Kind == GitOps.Sdk.Configuration.KeyKind.Object)
+            {
+                foreach (var nested in Scalars(child, $"{prefix}{key}:"))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TypedApplicationKeys))]
+    public void TypedKey_WithAValueThatDoesNotParse_IsReportedAtItsPath(string key)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GitOps:Applications:web:Source:Url"] = "https://git.example.com/web.git",
+            [$"GitOps:Applications:web:{key}"] = "not-a-value",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddGitOps(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var read = () => provider.GetRequiredService<IOptions<GitOpsOptions>>().Value;
+
+        read.Should().Throw<GitOpsConfigurationException>().Which.Errors.Should().Contain(e => e.StartsWith($"GitOps:Applications:web:{key}: 'not-a-value' ", StringComparison.Ordinal));
+    }
+}
