@@ -162,6 +162,7 @@ internal sealed class Reconciler
         var app = Definition;
         using var activity = _s.Metrics.Telemetry.ActivitySource.StartActivity("gitops.reconcile");
         activity?.SetTag("gitops.application", app.Name);
+        activity?.SetTag("gitops.target", _s.Target);
         activity?.SetTag("gitops.trigger", trigger.ToString());
 
         // Every line of this run, whichever component logs it, names the application and the trigger.
@@ -215,10 +216,7 @@ internal sealed class Reconciler
         Finish(run, liveChangesAtStart);
         var result = run.ToResult();
         var outcome = result.Outcome.ToString();
-        _s.Metrics.ReconcileDuration.Record(
-            duration.TotalSeconds,
-            new KeyValuePair<string, object?>("gitops.application", app.Name),
-            new KeyValuePair<string, object?>("gitops.outcome", outcome));
+        _s.Metrics.ReconcileDuration.Record(duration.TotalSeconds, EngineMetrics.Tags(app.Name, _s.Target, new("gitops.outcome", outcome)));
         activity?.SetTag("gitops.outcome", outcome);
         activity?.SetTag("gitops.revision", result.Revision);
         if (result.Outcome == ReconcileOutcome.Failed)
@@ -280,10 +278,7 @@ internal sealed class Reconciler
         if (run.Outcome == ReconcileOutcome.Failed && run.Failure is { } failure)
         {
             var error = run.Error!;
-            _s.Metrics.Errors.Add(
-                1,
-                new KeyValuePair<string, object?>("gitops.application", Name),
-                new KeyValuePair<string, object?>("gitops.stage", failure.Stage.ToString()));
+            _s.Metrics.Errors.Add(1, EngineMetrics.Tags(Name, _s.Target, new("gitops.stage", failure.Stage.ToString())));
             Log.ReconcileFailed(_logger, Name, failure.Stage.ToString(), error);
             _s.Events.Publish(new ReconcileFailed { Application = Name, Timestamp = now, Revision = run.Revision, Stage = failure.Stage, Message = error });
         }
