@@ -22,7 +22,7 @@ public sealed class KubernetesTargetOptions
     /// before the first request and again after <see cref="KubeconfigSecretReference.RefreshInterval"/> (rotated
     /// credentials are picked up without a restart); <see cref="Context"/> picks its context. Only for a named target
     /// (<c>AddKubernetesTarget("prod", …)</c>), and the default target must be registered too. Takes precedence over
-    /// <see cref="KubeconfigPath"/> and <see cref="InCluster"/>; <see cref="Client"/> takes precedence over it.
+    /// <see cref="KubeconfigPath"/> and <see cref="InCluster"/>; a ready client set in code takes precedence over it.
     /// <value>Default: <see langword="null"/>.</value>
     /// </summary>
     public KubeconfigSecretReference? KubeconfigSecret { get; set; }
