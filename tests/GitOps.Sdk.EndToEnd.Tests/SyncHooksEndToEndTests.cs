@@ -47,6 +47,16 @@ public sealed class SyncHooksEndToEndTests
     /// <summary>A storefront whose repository holds only <paramref name="files"/>, its namespace created beforehand.</summary>
     private static async Task<EndToEndEnvironment> CreateAsync(Func<ApplicationDefinition, ApplicationDefinition>? app, params (string Path, string Content)[] files)
     {
+        var env = await CreateWithoutNamespaceAsync(app, files);
+
+        // A namespace that exists before the first sync (created by hand, or by another application).
+        await env.Api.CreateAsync($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {Ns}\n", manager: "kubectl-create");
+        return env;
+    }
+
+    /// <summary>A storefront whose repository holds only <paramref name="files"/>; its namespace does not exist yet.</summary>
+    private static async Task<EndToEndEnvironment> CreateWithoutNamespaceAsync(Func<ApplicationDefinition, ApplicationDefinition>? app, params (string Path, string Content)[] files)
+    {
         var env = await EndToEndEnvironment.CreateAsync(
             app,
             builder: b => b.Services.Configure<GitOpsOptions>(o => o.HealthPollInterval = TimeSpan.FromMilliseconds(50)));
@@ -61,9 +71,6 @@ public sealed class SyncHooksEndToEndTests
         }
 
         await env.Repo.CommitAndPushAsync("the storefront with hooks");
-
-        // A PreSync hook runs before anything of the sync is applied: its namespace must exist already.
-        await env.Api.CreateAsync($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {Ns}\n", manager: "kubectl-create");
         return env;
     }
 
@@ -117,6 +124,66 @@ public sealed class SyncHooksEndToEndTests
         seen.Should().Equal("migrate: GREETING=(none)", "smoke-test: GREETING=Hello from Git", "migrate: GREETING=Hello from Git", "smoke-test: GREETING=Hello again");
         Uid(env, "migrate").Should().NotBeNull().And.NotBe(migrateUid);
         Uid(env, "smoke-test").Should().BeNull();
+    }
+
+    [Fact]
+    public async Task CreateNamespace_FirstSync_NamespaceIsCreatedBeforeThePreSyncHook_AndOwnedLikeTheOtherObjects()
+    {
+        await using var env = await CreateWithoutNamespaceAsync(
+            a => a with { CreateNamespace = true },
+            ("settings.yaml", Settings("Hello from Git")),
+            ("migrate.yaml", Job("migrate", "    argocd.argoproj.io/hook: PreSync")));
+        var seen = new ConcurrentQueue<string>();
+        await using var jobs = await EmulatedJobController.StartAsync(env.Api, Ns, _ => true, onCreated: name => seen.Enqueue($"{name}: GREETING={env.ConfigValue() ?? "(none)"}"));
+
+        await env.StartAsync();
+
+        env.Completed[0].Outcome.Should().Be(ReconcileOutcome.Applied, env.Controller.GetStatus(EndToEndEnvironment.App)!.LastError);
+        seen.Should().Equal("migrate: GREETING=(none)");
+        env.EventsOf<HookFinished>().Select(h => $"{h.Phase} {h.Object.Name} {h.Succeeded}").Should().Equal("PreSync migrate True");
+        env.ConfigValue().Should().Be("Hello from Git");
+        var ns = env.Api.Get("v1", "Namespace", null, Ns)!;
+        ((string?)ns["metadata"]?["labels"]?[WellKnown.ApplicationLabel]).Should().Be(EndToEndEnvironment.App);
+        var inventory = await env.Host.Services.GetRequiredService<IInventoryStore>().GetAsync(EndToEndEnvironment.App, default);
+        inventory!.Entries.Select(e => $"{e.Key.Kind}/{e.Key.Name}").Should().BeEquivalentTo("Namespace/demo", "ConfigMap/web-settings");
+    }
+
+    [Fact]
+    public async Task NamespaceDeclaredInTheSource_FirstSync_IsCreatedBeforeThePreSyncHook()
+    {
+        await using var env = await CreateWithoutNamespaceAsync(
+            null,
+            ("namespace.yaml", $"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {Ns}\n"),
+            ("settings.yaml", Settings("Hello from Git")),
+            ("migrate.yaml", Job("migrate", "    argocd.argoproj.io/hook: PreSync")));
+        var seen = new ConcurrentQueue<string>();
+        await using var jobs = await EmulatedJobController.StartAsync(env.Api, Ns, _ => true, onCreated: name => seen.Enqueue($"{name}: GREETING={env.ConfigValue() ?? "(none)"}"));
+
+        await env.StartAsync();
+
+        env.Completed[0].Outcome.Should().Be(ReconcileOutcome.Applied, env.Controller.GetStatus(EndToEndEnvironment.App)!.LastError);
+        seen.Should().Equal("migrate: GREETING=(none)");
+        env.ConfigValue().Should().Be("Hello from Git");
+        env.Exists("v1", "Namespace", Ns, null).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task CreateNamespace_FailingPreSyncHook_OnlyTheNamespaceWasCreated_AndTheMessageSaysSo()
+    {
+        await using var env = await CreateWithoutNamespaceAsync(
+            a => a with { CreateNamespace = true },
+            ("settings.yaml", Settings("Hello from Git")),
+            ("migrate.yaml", Job("migrate", "    argocd.argoproj.io/hook: PreSync")));
+        await using var jobs = await EmulatedJobController.StartAsync(env.Api, Ns, _ => false);
+
+        await env.StartAsync();
+
+        env.Completed[0].Outcome.Should().Be(ReconcileOutcome.Failed);
+        env.ConfigValue().Should().BeNull("nothing but the namespace was applied");
+        env.Exists("v1", "Namespace", Ns, null).Should().BeTrue();
+        env.EventsOf<ReconcileFailed>()[0].Message.Should().Contain(
+            "PreSync hook batch/Job/demo/migrate (deploy/migrate.yaml#0 (1:1)) failed: Job has reached the specified backoff limit; nothing of the sync was applied but Namespace demo, created for the PreSync hooks");
+        ReadyOf(env).Reason.Should().Be("HookFailed");
     }
 
     [Fact]

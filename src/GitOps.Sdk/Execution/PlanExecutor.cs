@@ -59,7 +59,8 @@ public sealed class PlanExecutor
         ExecuteAsync(plan, options, null, cancellationToken);
 
     /// <summary>
-    /// Executes <paramref name="plan"/>, calling <paramref name="barrier"/> after the applies of each wave (and of each of
+    /// Executes <paramref name="plan"/>, calling <paramref name="barrier"/> before anything else (after its
+    /// <see cref="WaveBarrier.First"/> applies: the namespaces PreSync hooks need), and after the applies of each wave (and of each of
     /// its extra waves that has no step), before anything of a later wave or any delete: the reconciler runs Sync hooks
     /// and the wave health gate there. A barrier that answers a reason stops the rest, reported as skipped with it.
     /// </summary>
@@ -78,6 +79,11 @@ public sealed class PlanExecutor
             : new SortedSet<int>(barrier.ExtraWaves.Concat(steps.Where(static s => s.Action != PlanAction.Delete).Select(static s => s.Wave)));
         string? stopped = null;
         int? failedWave = null;
+        if (barrier is not null)
+        {
+            (order, stopped) = await BeforeSyncAsync(barrier, steps, order, gate, runner, run, cancellationToken).ConfigureAwait(false);
+        }
+
         var i = 0;
         while (i < order.Length || pendingWaves.Count > 0)
         {
@@ -144,6 +150,42 @@ public sealed class PlanExecutor
         return new ApplyResult { Objects = ImmutableArray.Create(run.Results), DryRun = options.DryRun };
     }
 
+    /// <summary>
+    /// Carries out the barrier's <see cref="WaveBarrier.First"/> applies (one at a time, in plan order), then its
+    /// <see cref="WaveBarrier.BeforeSyncAsync"/>; returns the order of the steps still to run and why they must not be
+    /// carried out, if so.
+    /// </summary>
+    private async ValueTask<(int[] Order, string? Stopped)> BeforeSyncAsync(
+        WaveBarrier barrier,
+        ImmutableArray<PlanStep> steps,
+        int[] order,
+        SemaphoreSlim gate,
+        StepRunner runner,
+        ExecutionRun run,
+        CancellationToken cancellationToken)
+    {
+        var first = barrier.First;
+        var done = new HashSet<int>();
+        foreach (var index in order)
+        {
+            var step = steps[index];
+            if (step.Action != PlanAction.Apply || !first.Contains(step.Key))
+            {
+                continue;
+            }
+
+            await RunAsync(gate, runner, run, index, step, cancellationToken).ConfigureAwait(false);
+            done.Add(index);
+            if (run.Results[index].Outcome == ApplyOutcome.Failed)
+            {
+                return ([.. order.Where(i => !done.Contains(i))], $"{step.Key}, applied before the PreSync hooks, failed");
+            }
+        }
+
+        var stopped = await barrier.BeforeSyncAsync(run.ResultOf, cancellationToken).ConfigureAwait(false);
+        return (done.Count == 0 ? order : [.. order.Where(i => !done.Contains(i))], stopped);
+    }
+
     /// <summary>The order steps run in: applies by wave (plan order within a wave), then deletes, contents before containers and highest wave first.</summary>
     internal static int[] ExecutionOrder(ImmutableArray<PlanStep> steps)
     {
@@ -196,6 +238,18 @@ internal abstract class WaveBarrier
 {
     /// <summary>Gets waves to stop at although no step of the plan has them (waves that only hooks have).</summary>
     public abstract IReadOnlyCollection<int> ExtraWaves { get; }
+
+    /// <summary>
+    /// Gets the objects whose <see cref="PlanAction.Apply"/> steps run before everything else, ahead of
+    /// <see cref="BeforeSyncAsync"/> (the namespaces PreSync hooks are created in).
+    /// </summary>
+    public virtual IReadOnlySet<ResourceKey> First => ImmutableHashSet<ResourceKey>.Empty;
+
+    /// <summary>Runs after the <see cref="First"/> applies and before any other step (PreSync hooks); returns why the rest must not be carried out, or <see langword="null"/> to go on.</summary>
+    /// <param name="resultOf">The result of a step so far, by key.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public virtual ValueTask<string?> BeforeSyncAsync(Func<ResourceKey, ObjectApplyResult?> resultOf, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<string?>(null);
 
     /// <summary>Runs after the applies of <paramref name="wave"/>; returns why the rest must not be carried out, or <see langword="null"/> to go on.</summary>
     /// <param name="wave">The wave whose applies are done.</param>

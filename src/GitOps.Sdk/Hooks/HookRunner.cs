@@ -24,6 +24,10 @@ internal sealed class HookRunner(StageContext context, HookSet hooks, string? re
     /// <summary>Gets the waves that have hooks of <paramref name="phase"/>.</summary>
     public IReadOnlyCollection<int> WavesOf(SyncHookPhase phase) => [.. hooks.Of(phase).Select(static h => h.Wave).Distinct()];
 
+    /// <summary>Gets the namespaces the hooks of <paramref name="phase"/> are created in.</summary>
+    public IReadOnlySet<string> NamespacesOf(SyncHookPhase phase) =>
+        hooks.Of(phase).Select(static h => h.Key.Namespace).Where(static ns => ns.Length > 0).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Runs the hooks of <paramref name="phase"/> (of <paramref name="wave"/> only, when given), wave by wave.</summary>
     /// <returns>Why the phase failed (naming each failed hook), or <see langword="null"/> when every hook succeeded.</returns>
     public async ValueTask<string?> RunAsync(SyncHookPhase phase, int? wave, CancellationToken cancellationToken)

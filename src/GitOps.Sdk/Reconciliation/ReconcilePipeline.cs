@@ -183,17 +183,8 @@ internal sealed class ReconcilePipeline
             Log.HookLeftOut(_context.Logger, app.Name, left.Reason);
         }
 
+        // PreSync hooks run inside the apply (after the namespaces they need were created), before anything else is written.
         var hooks = new HookRunner(_context, hookSet, run.Revision);
-        if (hooks.Has(SyncHookPhase.PreSync))
-        {
-            run = Step(run with { Stage = ReconcileStage.Apply });
-            if (await hooks.RunAsync(SyncHookPhase.PreSync, null, cancellationToken).ConfigureAwait(false) is { } preSyncFailure)
-            {
-                var message = await hooks.RunSyncFailAsync($"{preSyncFailure}; nothing of the sync was applied", cancellationToken).ConfigureAwait(false);
-                return run.Fail(new StageFailure(ReconcileStage.Apply, SyncWaveBarrier.HookFailedReason, message));
-            }
-        }
-
         var waves = new SyncWaveBarrier(_context, approval.Plan, hooks);
         var current = run;
         var applied = await _apply.RunAsync(

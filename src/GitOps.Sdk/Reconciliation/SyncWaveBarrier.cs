@@ -8,7 +8,8 @@ using GitOps.Sdk.Status;
 namespace GitOps.Sdk.Reconciliation;
 
 /// <summary>
-/// What runs between the waves of a sync: the wave's Sync hooks, then, with <see cref="Hosting.ApplicationDefinition.WaveHealthGate"/>,
+/// What runs before and between the waves of a sync: first the PreSync hooks (after the namespaces they need, see
+/// <see cref="First"/>), and after each wave the wave's Sync hooks, then, with <see cref="Hosting.ApplicationDefinition.WaveHealthGate"/>,
 /// a wait until every object of the wave is healthy before a later wave with something to write starts. A failure stops
 /// the rest of the plan and is kept in <see cref="Failure"/> (reason <c>HookFailed</c> or <c>WaveNotHealthy</c>).
 /// </summary>
@@ -20,13 +21,35 @@ internal sealed class SyncWaveBarrier(StageContext context, ApplyPlan plan, Hook
     /// <summary>The Ready reason of a failed sync hook.</summary>
     public const string HookFailedReason = "HookFailed";
 
-    /// <summary>Gets why the sync stopped between waves, or <see langword="null"/>.</summary>
+    /// <summary>Gets why the sync stopped before or between waves, or <see langword="null"/>.</summary>
     public StageFailure? Failure { get; private set; }
 
     public override IReadOnlyCollection<int> ExtraWaves => hooks.WavesOf(SyncHookPhase.Sync);
 
     /// <summary>Gets a value indicating whether the barrier has anything to do.</summary>
-    public bool IsNeeded => context.Definition.WaveHealthGate || hooks.Has(SyncHookPhase.Sync);
+    public bool IsNeeded => context.Definition.WaveHealthGate || hooks.Has(SyncHookPhase.Sync) || hooks.Has(SyncHookPhase.PreSync);
+
+    /// <summary>
+    /// Gets the Namespaces PreSync hooks are created in that the plan creates (with CreateNamespace, or declared in the
+    /// source): they are created first, as Argo CD's CreateNamespace does; nothing else is applied before the PreSync hooks.
+    /// </summary>
+    public override IReadOnlySet<ResourceKey> First { get; } = NamespacesFor(plan, hooks.NamespacesOf(SyncHookPhase.PreSync));
+
+    /// <summary>Runs the PreSync hooks, after the namespaces they need (<see cref="First"/>) were created.</summary>
+    public override async ValueTask<string?> BeforeSyncAsync(Func<ResourceKey, ObjectApplyResult?> resultOf, CancellationToken cancellationToken)
+    {
+        if (!hooks.Has(SyncHookPhase.PreSync) || await hooks.RunAsync(SyncHookPhase.PreSync, null, cancellationToken).ConfigureAwait(false) is not { } failure)
+        {
+            return null;
+        }
+
+        var created = First.Where(k => resultOf(k)?.Outcome == ApplyOutcome.Created).Select(static k => k.Name).Order(StringComparer.Ordinal).ToList();
+        var rest = created.Count == 0
+            ? "nothing of the sync was applied"
+            : $"nothing of the sync was applied but Namespace {string.Join(", ", created)}, created for the PreSync hooks";
+        Failure = new StageFailure(ReconcileStage.Apply, HookFailedReason, $"{failure}; {rest}");
+        return "a PreSync hook failed";
+    }
 
     public override async ValueTask<string?> AfterWaveAsync(int wave, Func<ResourceKey, ObjectApplyResult?> resultOf, CancellationToken cancellationToken)
     {
@@ -81,6 +104,11 @@ internal sealed class SyncWaveBarrier(StageContext context, ApplyPlan plan, Hook
             await Task.Delay(context.Services.Options.HealthPollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static HashSet<ResourceKey> NamespacesFor(ApplyPlan plan, IReadOnlySet<string> namespaces) =>
+        [.. plan.Steps
+            .Where(s => s.Action == PlanAction.Apply && s.Live is null && s.Key.Group.Length == 0 && s.Key.Kind == "Namespace" && namespaces.Contains(s.Key.Name))
+            .Select(static s => s.Key)];
 
     /// <summary>Names an object as <c>Kind[.group] namespace/name</c>.</summary>
     public static string Describe(ResourceKey key) =>
