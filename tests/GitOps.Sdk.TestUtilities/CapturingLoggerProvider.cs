@@ -3,9 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace GitOps.Sdk.TestUtilities;
 
-/// <summary>Records every log entry: level, category, message, structured fields and exception.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
+/// <summary>Records every log entry: level, event id, category, message, structured fields, exception and the scopes it was logged in.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
     /// <summary>Gets the entries, in the order they were logged.</summary>
     public ConcurrentQueue<LogEntry> Entries { get; } = new();
 
@@ -16,6 +18,9 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     /// <inheritdoc/>
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    /// <inheritdoc/>
     public void Dispose()
     {
     }
@@ -23,7 +28,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
+            where TState : notnull => owner._scopes.Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
@@ -31,7 +36,14 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         {
             var message = formatter(state, exception);
             var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-            owner.Entries.Enqueue(new LogEntry(logLevel, category, message, $"{category} {logLevel}: {message} [{fields}] {exception}"));
+            var scopes = new List<object?>();
+            owner._scopes.ForEachScope(static (scope, list) => list.Add(scope), scopes);
+            owner.Entries.Enqueue(new LogEntry(logLevel, category, message, $"{category} {logLevel}: {message} [{fields}] {exception}")
+            {
+                EventId = eventId,
+                Exception = exception,
+                Scopes = scopes,
+            });
         }
     }
 }
@@ -41,4 +53,35 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 /// <param name="Category">The logger category.</param>
 /// <param name="Message">The formatted message.</param>
 /// <param name="Line">The whole entry as one line, with structured fields and exception.</param>
-public sealed record LogEntry(LogLevel Level, string Category, string Message, string Line);
+public sealed record LogEntry(LogLevel Level, string Category, string Message, string Line)
+{
+    /// <summary>Gets the event id.</summary>
+    public EventId EventId { get; init; }
+
+    /// <summary>Gets the exception logged with the entry, if any.</summary>
+    public Exception? Exception { get; init; }
+
+    /// <summary>Gets the scopes the entry was logged in, outermost first.</summary>
+    public IReadOnlyList<object?> Scopes { get; init; } = [];
+
+    /// <summary>Gets the named properties of every scope (a later scope's value wins).</summary>
+    public IReadOnlyDictionary<string, object?> ScopeProperties
+    {
+        get
+        {
+            var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var scope in Scopes)
+            {
+                if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                {
+                    foreach (var (key, value) in pairs)
+                    {
+                        properties[key] = value;
+                    }
+                }
+            }
+
+            return properties;
+        }
+    }
+}

@@ -3,7 +3,7 @@ using System.Net;
 namespace GitOps.Sdk.Kubernetes;
 
 /// <summary>The API server refused or failed a read the caller cannot do without (a list, a discovery document).</summary>
-public sealed class KubernetesApiException : Exception
+public sealed class KubernetesApiException : TargetException
 {
     /// <summary>Initializes a new instance.</summary>
     public KubernetesApiException()

@@ -232,7 +232,7 @@ internal sealed record RestMapping(string Group, string Version, string Kind, st
 }
 
 /// <summary>The server does not serve a kind: its API group or CRD is missing.</summary>
-internal sealed class RestMappingException : Exception
+internal sealed class RestMappingException : TargetException
 {
     /// <summary>Initializes a new instance.</summary>
     public RestMappingException()

@@ -40,38 +40,7 @@ public static class KubernetesTargetServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<KubernetesClientHolder>();
-        services.TryAddSingleton(sp => new KubernetesRestMapper(
-            sp.GetRequiredService<KubernetesClientHolder>().Client,
-            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<KubernetesRestMapper>>()));
-        services.TryAddSingleton(sp => new KubernetesLiveState(
-            sp.GetRequiredService<KubernetesClientHolder>().Client,
-            sp.GetRequiredService<KubernetesRestMapper>(),
-            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<KubernetesLiveState>>()));
-        services.TryAddSingleton<ILiveState>(sp => sp.GetRequiredService<KubernetesLiveState>());
-        services.TryAddSingleton(sp => new KubernetesResourceWriter(
-            sp.GetRequiredService<KubernetesClientHolder>().Client,
-            sp.GetRequiredService<KubernetesRestMapper>(),
-            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<KubernetesResourceWriter>>()));
-        services.TryAddSingleton<IResourceWriter>(sp => sp.GetRequiredService<KubernetesResourceWriter>());
-        services.TryAddSingleton<IInventoryStore>(sp => new KubernetesInventoryStore(
-            sp.GetRequiredService<KubernetesClientHolder>().Client,
-            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<KubernetesInventoryStore>>()));
-        services.TryAddSingleton<IReservedObjects>(sp => new KubernetesReservedObjects(sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value));
-        services.TryAddSingleton<IContainerContents>(sp => new KubernetesContainerContents(
-            sp.GetRequiredService<KubernetesClientHolder>().Client,
-            sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<KubernetesContainerContents>>()));
+        AddTargetParts(services, key: null, static sp => sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value);
         services.TryAddSingleton<ILeaderElector>(sp => new LeaseLeaderElector(
             sp.GetRequiredService<KubernetesClientHolder>().Client,
             new LeaseLeaderElectorOptions(),
@@ -79,6 +48,79 @@ public static class KubernetesTargetServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<LeaseLeaderElector>>()));
         return builder;
+    }
+
+    /// <summary>
+    /// Adds a named Kubernetes target, a cluster that applications reach by naming it
+    /// (<c>ApplicationDefinition.Target</c>, configuration key <c>Target</c>). It has a connection,
+    /// discovery, watch caches, inventory store and reconcile concurrency limit of its own, so a cluster that is down, slow
+    /// or refusing credentials holds up only the applications that name it. Its parts are keyed services under
+    /// <paramref name="name"/>; its options are the named options <paramref name="name"/>
+    /// (<c>services.Configure&lt;KubernetesTargetOptions&gt;("prod", …)</c> works too). Leader election stays the
+    /// default target's. Calling it twice with one name is harmless; services registered before win.
+    /// </summary>
+    /// <param name="builder">The GitOps builder.</param>
+    /// <param name="name">The target's name (what applications name as <c>Target</c>).</param>
+    /// <param name="configure">Sets the connection (kubeconfig path and context, in-cluster or a client), field manager, concurrency and inventory location.</param>
+    /// <returns>The builder.</returns>
+    /// <example>
+    /// <code>
+    /// services.AddGitOps(builder.Configuration)          // GitOps:Applications:shop-prod:Target = "prod"
+    ///     .AddGitSource()
+    ///     .AddKubernetesTarget("prod", o =&gt; { o.KubeconfigPath = "/etc/gitops/prod.kubeconfig"; })
+    ///     .AddKubernetesTarget("staging", o =&gt; { o.KubeconfigPath = "/etc/gitops/all.kubeconfig"; o.Context = "staging"; });
+    /// </code>
+    /// </example>
+    public static IGitOpsBuilder AddKubernetesTarget(this IGitOpsBuilder builder, string name, Action<KubernetesTargetOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var services = builder.Services;
+        var options = services.AddOptions<KubernetesTargetOptions>(name).ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        AddTargetParts(services, name, sp => sp.GetRequiredService<IOptionsMonitor<KubernetesTargetOptions>>().Get(name));
+        return builder;
+    }
+
+    /// <summary>Registers one target's parts: unkeyed for the default target (<paramref name="key"/> null), keyed by its name otherwise.</summary>
+    private static void AddTargetParts(IServiceCollection services, string? key, Func<IServiceProvider, KubernetesTargetOptions> options)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(key, (sp, _) => new KubernetesClientHolder(options(sp), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddKeyedSingleton(key, (sp, _) => new KubernetesRestMapper(
+            sp.GetRequiredKeyedService<KubernetesClientHolder>(key).Client,
+            options(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesRestMapper>>()));
+        services.TryAddKeyedSingleton(key, (sp, _) => new KubernetesLiveState(
+            sp.GetRequiredKeyedService<KubernetesClientHolder>(key).Client,
+            sp.GetRequiredKeyedService<KubernetesRestMapper>(key),
+            options(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesLiveState>>()));
+        services.TryAddKeyedSingleton<ILiveState>(key, (sp, _) => sp.GetRequiredKeyedService<KubernetesLiveState>(key));
+        services.TryAddKeyedSingleton(key, (sp, _) => new KubernetesResourceWriter(
+            sp.GetRequiredKeyedService<KubernetesClientHolder>(key).Client,
+            sp.GetRequiredKeyedService<KubernetesRestMapper>(key),
+            options(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesResourceWriter>>()));
+        services.TryAddKeyedSingleton<IResourceWriter>(key, (sp, _) => sp.GetRequiredKeyedService<KubernetesResourceWriter>(key));
+        services.TryAddKeyedSingleton<IInventoryStore>(key, (sp, _) => new KubernetesInventoryStore(
+            sp.GetRequiredKeyedService<KubernetesClientHolder>(key).Client,
+            options(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesInventoryStore>>()));
+        services.TryAddKeyedSingleton<IReservedObjects>(key, (sp, _) => new KubernetesReservedObjects(options(sp)));
+        services.TryAddKeyedSingleton<IContainerContents>(key, (sp, _) => new KubernetesContainerContents(
+            sp.GetRequiredKeyedService<KubernetesClientHolder>(key).Client,
+            options(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesContainerContents>>()));
     }
 }
 
@@ -88,9 +130,9 @@ internal sealed class KubernetesClientHolder : IDisposable
     private readonly Lazy<IKubernetes> _client;
     private bool _owned;
 
-    public KubernetesClientHolder(IOptions<KubernetesTargetOptions> options, TimeProvider timeProvider)
+    public KubernetesClientHolder(KubernetesTargetOptions options, TimeProvider timeProvider)
     {
-        var o = options.Value;
+        var o = options;
         _client = new Lazy<IKubernetes>(() =>
         {
             if (o.Client is { } given)

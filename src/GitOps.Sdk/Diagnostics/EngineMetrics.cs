@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using GitOps.Sdk.Hosting;
 
@@ -24,6 +25,27 @@ internal sealed class EngineMetrics
     }
 
     public GitOpsTelemetry Telemetry { get; }
+
+    /// <summary>Returns an engine measurement's tags: the application, <c>gitops.target</c> for a named target only (the default target's series keep their names), and <paramref name="extra"/>.</summary>
+    /// <param name="application">The application.</param>
+    /// <param name="target">The named target, or <see langword="null"/> for the default one.</param>
+    /// <param name="extra">A further tag, or <see langword="null"/>.</param>
+    /// <returns>The tags.</returns>
+    public static TagList Tags(string application, string? target, KeyValuePair<string, object?>? extra = null)
+    {
+        var tags = new TagList { { "gitops.application", application } };
+        if (!string.IsNullOrEmpty(target))
+        {
+            tags.Add("gitops.target", target);
+        }
+
+        if (extra is { } e)
+        {
+            tags.Add(e);
+        }
+
+        return tags;
+    }
 
     public Histogram<double> ReconcileDuration { get; }
 
@@ -60,11 +82,9 @@ internal sealed class EngineMetrics
         for (var i = 0; i < statuses.Count; i++)
         {
             var s = statuses[i];
-            measurements[i] = new Measurement<int>(
-                1,
-                new KeyValuePair<string, object?>("gitops.application", s.Name),
-                new KeyValuePair<string, object?>("gitops.sync_status", s.Sync.ToString()),
-                new KeyValuePair<string, object?>("gitops.health_status", (s.Health?.Status ?? HealthStatus.Unknown).ToString()));
+            var tags = Tags(s.Name, controller.GetDefinition(s.Name)?.Target, new("gitops.sync_status", s.Sync.ToString()));
+            tags.Add("gitops.health_status", (s.Health?.Status ?? HealthStatus.Unknown).ToString());
+            measurements[i] = new Measurement<int>(1, in tags);
         }
 
         return measurements;

@@ -5,12 +5,22 @@ namespace GitOps.Sdk.Diagnostics;
 /// <summary>Log messages of plan execution.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 50, EventName = "StepDone", Level = LogLevel.Information, Message = "{Application}: {Object} {Outcome}{DryRun}{Message}")]
-    private static partial void StepDoneCore(ILogger logger, string application, ResourceKey @object, ApplyOutcome outcome, string dryRun, string message);
+    [LoggerMessage(EventId = 50, EventName = "StepDone", Message = "{Application}: {Object} {Outcome}{DryRun}{Message}")]
+    private static partial void StepDoneCore(ILogger logger, LogLevel level, string application, ResourceKey @object, ApplyOutcome outcome, string dryRun, string message);
 
-    /// <summary>Logs a finished step; a step without a message ends after its outcome (never "(null)").</summary>
+    /// <summary>
+    /// Logs a finished step: a failed one at Warning, the others at Information; a step without a message ends after
+    /// its outcome (never "(null)").
+    /// </summary>
     public static void StepDone(ILogger logger, string application, ResourceKey @object, ApplyOutcome outcome, bool dryRun, string? message) =>
-        StepDoneCore(logger, application, @object, outcome, dryRun ? " (dry-run)" : string.Empty, string.IsNullOrEmpty(message) ? string.Empty : " " + message);
+        StepDoneCore(
+            logger,
+            outcome == ApplyOutcome.Failed ? LogLevel.Warning : LogLevel.Information,
+            application,
+            @object,
+            outcome,
+            dryRun ? " (dry-run)" : string.Empty,
+            string.IsNullOrEmpty(message) ? string.Empty : " " + message);
 
     [LoggerMessage(51, LogLevel.Information, "{Application}: waiting for CustomResourceDefinition {Crd} to be established")]
     public static partial void WaitingForCrd(ILogger logger, string application, string crd);

@@ -45,6 +45,16 @@ public sealed record ApplicationDefinition
     /// <summary>Gets the renderer (<c>auto</c>, <c>plain</c>, <c>kustomize</c>, <c>helm</c> or a custom name). <value>Default: <c>auto</c>.</value></summary>
     public string Renderer { get; init; } = "auto";
 
+    /// <summary>
+    /// Gets the name of the cluster the application is reconciled into: a target added with
+    /// <c>AddKubernetesTarget("prod", …)</c>, or <see langword="null"/> for the default (unnamed) target. Each target has
+    /// its own connection, discovery, watch caches, inventories and concurrency limit, so a cluster that is down or slow
+    /// holds up only its own applications. An application naming a target that is not registered fails to start (or,
+    /// when it arrives later from an application source, fails every reconcile with a message naming the target).
+    /// <value>Default: <see langword="null"/> (the default target).</value>
+    /// </summary>
+    public string? Target { get; init; }
+
     /// <summary>Gets the target namespace for namespaced objects that declare none.</summary>
     public string? Namespace { get; init; }
 

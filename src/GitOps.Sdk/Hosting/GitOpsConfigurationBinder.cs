@@ -95,6 +95,7 @@ internal static class GitOpsConfigurationBinder
         ReadString(app, "Path", v => d = d with { Path = v });
         ReadString(app, "Renderer", v => d = d with { Renderer = v });
         ReadString(app, "Namespace", v => d = d with { Namespace = v });
+        ReadString(app, "Target", v => d = d with { Target = v });
         ReadTimeSpan(app, "Interval", errors, v => d = d with { Interval = v });
         ReadTimeSpan(app, "MinRetryDelay", errors, v => d = d with { MinRetryDelay = v });
         ReadTimeSpan(app, "MaxRetryDelay", errors, v => d = d with { MaxRetryDelay = v });

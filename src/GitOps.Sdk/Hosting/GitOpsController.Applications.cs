@@ -60,7 +60,7 @@ internal sealed partial class GitOpsController
                 var name = accepted.Definition.Name;
                 if (!set.ByName.TryGetValue(name, out var existing))
                 {
-                    var added = new ApplicationRuntime(new Reconciler(accepted.Definition, _services, GateOf(name)), accepted.Source, firstTrigger: startup ? ReconcileTrigger.Startup : ReconcileTrigger.ApplicationChanged);
+                    var added = new ApplicationRuntime(new Reconciler(accepted.Definition, _services.ForTarget(accepted.Definition.Target), GateOf(name)), accepted.Source, firstTrigger: startup ? ReconcileTrigger.Startup : ReconcileTrigger.ApplicationChanged);
                     ordered.Add(added);
                     if (!startup)
                     {
@@ -97,7 +97,7 @@ internal sealed partial class GitOpsController
                 // A changed definition gets a new reconciler (the definition is read once); the status carries on, and a
                 // suspend made at run time stays unless the definition itself changed its Suspended setting.
                 var suspended = existing.Definition.Suspended != accepted.Definition.Suspended ? accepted.Definition.Suspended : existing.Suspended;
-                var replacement = new ApplicationRuntime(new Reconciler(accepted.Definition, _services, GateOf(name), existing.Reconciler), accepted.Source, suspended, ReconcileTrigger.ApplicationChanged);
+                var replacement = new ApplicationRuntime(new Reconciler(accepted.Definition, _services.ForTarget(accepted.Definition.Target), GateOf(name), existing.Reconciler), accepted.Source, suspended, ReconcileTrigger.ApplicationChanged);
                 replacement.Reconciler.UpdateStatus(st => st with { Suspended = suspended });
                 ordered.Add(replacement);
                 effects.Add(existing.Stop);

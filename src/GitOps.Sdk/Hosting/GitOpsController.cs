@@ -9,14 +9,14 @@ namespace GitOps.Sdk.Hosting;
 
 /// <summary>
 /// Holds one <see cref="Reconciler"/> per application, the trigger queues the scheduler reads, and the global concurrency
-/// limit. The set of applications follows the <see cref="IApplicationSource"/>s (<see cref="ApplicationCatalog"/>):
+/// limit of each target. The set of applications follows the <see cref="IApplicationSource"/>s (<see cref="ApplicationCatalog"/>):
 /// after a source changes, <see cref="Refresh"/> starts, restarts or stops loops through the attached scheduler.
 /// </summary>
 internal sealed partial class GitOpsController : IGitOpsController, IDisposable
 {
     private readonly ReconcilerServices _services;
     private readonly ApplicationCatalog _catalog;
-    private readonly SemaphoreSlim _concurrency;
+    private readonly Dictionary<string, SemaphoreSlim> _concurrency = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
@@ -30,7 +30,6 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
     {
         _services = services;
         _logger = services.LoggerFactory.CreateLogger("GitOps.Sdk.Controller");
-        _concurrency = new SemaphoreSlim(Math.Max(1, services.Options.MaxConcurrentReconciles));
         _catalog = new ApplicationCatalog(sources);
         Refresh(startup: true);
         _catalog.Watch(RefreshAfterChange);
@@ -141,13 +140,30 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
         return true;
     }
 
-    /// <summary>Runs one reconcile under the global concurrency limit.</summary>
+    /// <summary>The concurrency limit of a target (<see cref="GitOpsOptions.MaxConcurrentReconciles"/> each), so a slow cluster does not take the slots of another.</summary>
+    private SemaphoreSlim ConcurrencyOf(string? target)
+    {
+        lock (_sync)
+        {
+            var key = target ?? string.Empty;
+            if (!_concurrency.TryGetValue(key, out var gate))
+            {
+                gate = new SemaphoreSlim(Math.Max(1, _services.Options.MaxConcurrentReconciles));
+                _concurrency[key] = gate;
+            }
+
+            return gate;
+        }
+    }
+
+    /// <summary>Runs one reconcile under its target's concurrency limit.</summary>
     internal async Task<ReconcileResult> RunAsync(ApplicationRuntime app, ReconcileTrigger trigger, CancellationToken cancellationToken)
     {
+        var concurrency = ConcurrencyOf(app.Reconciler.Definition.Target);
         Interlocked.Increment(ref _slotWaiters);
         try
         {
-            await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -160,7 +176,7 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
         }
         finally
         {
-            _concurrency.Release();
+            concurrency.Release();
 
             // Watch events that arrived during the run are judged now that the run's own writes are known.
             if (app.Reconciler.TakeForeignChangesDuringRun() && !app.Suspended && _services.Options.ReconcileOnLiveChange)
@@ -173,13 +189,19 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
     }
 
     /// <summary>
-    /// Routes a live change to the applications that manage the object: each records someone else's change (so its next
-    /// interval reconcile is not skipped), and reconciles soon when <see cref="GitOpsOptions.ReconcileOnLiveChange"/> is on.
+    /// Routes a live change of <paramref name="target"/>'s cluster to the applications on that target that manage the
+    /// object: each records someone else's change (so its next interval reconcile is not skipped), and reconciles soon
+    /// when <see cref="GitOpsOptions.ReconcileOnLiveChange"/> is on.
     /// </summary>
-    internal void OnLiveChange(LiveChange change)
+    internal void OnLiveChange(LiveChange change, string? target = null)
     {
         foreach (var a in Set.Ordered)
         {
+            if (!string.Equals(a.Reconciler.Definition.Target ?? string.Empty, target ?? string.Empty, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (!a.Suspended && a.Reconciler.IsForeignChange(change) && _services.Options.ReconcileOnLiveChange)
             {
                 Log.LiveChangeTrigger(_logger, change.Key.ToString(), a.Name);
@@ -191,7 +213,13 @@ internal sealed partial class GitOpsController : IGitOpsController, IDisposable
     public void Dispose()
     {
         _catalog.Dispose();
-        _concurrency.Dispose();
+        lock (_sync)
+        {
+            foreach (var gate in _concurrency.Values)
+            {
+                gate.Dispose();
+            }
+        }
     }
 
     internal static string NormalizeUrl(string url)

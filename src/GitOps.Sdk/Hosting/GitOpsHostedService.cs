@@ -21,7 +21,7 @@ internal sealed class GitOpsHostedService : BackgroundService
     private readonly TimeProvider _time;
     private readonly GitOpsOptions _options;
     private readonly Lock _subscriptionLock = new();
-    private IDisposable? _subscription;
+    private readonly Dictionary<string, IDisposable> _subscriptions = new(StringComparer.Ordinal);
 
     public GitOpsHostedService(GitOpsController controller)
     {
@@ -35,12 +35,28 @@ internal sealed class GitOpsHostedService : BackgroundService
     {
         if (_controller.Runtimes.Count > 0)
         {
-            var missing = _controller.Services.FindMissing();
+            var defaultTargetUsed = _controller.Runtimes.Any(static a => string.IsNullOrEmpty(a.Reconciler.Definition.Target));
+            var missing = defaultTargetUsed
+                ? _controller.Services.FindMissing()
+                : [.. _controller.Services.FindMissing().Where(static m => m is not (nameof(ILiveState) or nameof(IResourceWriter) or nameof(IInventoryStore)))];
             if (missing.Count > 0)
             {
                 throw new InvalidOperationException(
                     $"GitOps cannot start: these parts are not registered: {string.Join(", ", missing)}. " +
                     "Use services.AddGitOps(...) with a source (.AddGitSource(), .AddHelmRepositorySource(), .AddOciSource()) and a target (.AddKubernetesTarget(...)).");
+            }
+
+            // Each named target an application names must be registered (AddKubernetesTarget("name", ...)).
+            var unknown = _controller.Runtimes
+                .Where(static a => !string.IsNullOrEmpty(a.Reconciler.Definition.Target))
+                .GroupBy(static a => a.Reconciler.Definition.Target!, StringComparer.Ordinal)
+                .Select(g => (Target: g.Key, Applications: g.Select(static a => a.Name).ToList(), Missing: _controller.Services.ForTarget(g.Key).FindMissingTargetParts()))
+                .Where(static t => t.Missing.Count > 0)
+                .Select(static t => $"target '{t.Target}' (named by {string.Join(", ", t.Applications.Select(static n => $"application '{n}'"))}) is not registered: call .AddKubernetesTarget(\"{t.Target}\", ...) on the GitOps builder (missing: {string.Join(", ", t.Missing)})")
+                .ToList();
+            if (unknown.Count > 0)
+            {
+                throw new InvalidOperationException($"GitOps cannot start: {string.Join("; ", unknown)}.");
             }
         }
 
@@ -64,8 +80,12 @@ internal sealed class GitOpsHostedService : BackgroundService
             await Task.WhenAll(_controller.DetachScheduler()).ConfigureAwait(false);
             lock (_subscriptionLock)
             {
-                _subscription?.Dispose();
-                _subscription = null;
+                foreach (var subscription in _subscriptions.Values)
+                {
+                    subscription.Dispose();
+                }
+
+                _subscriptions.Clear();
             }
 
             Log.SchedulerStopped(_logger);
@@ -77,10 +97,14 @@ internal sealed class GitOpsHostedService : BackgroundService
     {
         // Live changes are always recorded, so that an interval reconcile after someone else's change is a full one; they
         // trigger a reconcile at once only with ReconcileOnLiveChange. Subscribed with the first loop: a host without
-        // applications needs no target.
+        // applications needs no target. One subscription per target, routed to that target's applications only.
+        var target = app.Reconciler.Definition.Target ?? string.Empty;
         lock (_subscriptionLock)
         {
-            _subscription ??= _controller.Services.LiveState.Changes.Subscribe(new LiveChangeObserver(_controller));
+            if (!_subscriptions.ContainsKey(target) && _controller.Services.ForTarget(target).LiveStateOrNull is { } live)
+            {
+                _subscriptions[target] = live.Changes.Subscribe(new LiveChangeObserver(_controller, target.Length == 0 ? null : target));
+            }
         }
 
         return Task.Run(
@@ -266,7 +290,7 @@ internal sealed class GitOpsHostedService : BackgroundService
         return cap is { } c && jittered > c ? c : jittered;
     }
 
-    private sealed class LiveChangeObserver(GitOpsController controller) : IObserver<LiveChange>
+    private sealed class LiveChangeObserver(GitOpsController controller, string? target) : IObserver<LiveChange>
     {
         public void OnCompleted()
         {
@@ -276,6 +300,6 @@ internal sealed class GitOpsHostedService : BackgroundService
         {
         }
 
-        public void OnNext(LiveChange value) => controller.OnLiveChange(value);
+        public void OnNext(LiveChange value) => controller.OnLiveChange(value, target);
     }
 }

@@ -76,6 +76,8 @@ internal sealed class ReconcilePipeline
             return run.Fail(sourceFailure);
         }
 
+        // From here on every line names the revision too (the reconcile's scope names the application).
+        using var revisionScope = run.Revision is { } revision ? _context.Logger.BeginScope(new RevisionLogScope(revision)) : null;
         var resolved = source.Value!;
         if (resolved.Unchanged
             && run.Trigger is ReconcileTrigger.Interval or ReconcileTrigger.SourceChanged

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Net.Sockets;
 using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
@@ -161,7 +162,11 @@ internal sealed class Reconciler
         var app = Definition;
         using var activity = _s.Metrics.Telemetry.ActivitySource.StartActivity("gitops.reconcile");
         activity?.SetTag("gitops.application", app.Name);
+        activity?.SetTag("gitops.target", _s.Target);
         activity?.SetTag("gitops.trigger", trigger.ToString());
+
+        // Every line of this run, whichever component logs it, names the application and the trigger.
+        using var scope = _logger.BeginScope(new ReconcileLogScope(app.Name, trigger.ToString()));
         Log.ReconcileStarting(_logger, app.Name, trigger.ToString());
         UpdateStatus(s => StatusProjection.Started(s, trigger, time.GetUtcNow()));
 
@@ -175,14 +180,32 @@ internal sealed class Reconciler
         {
             run = run with { Outcome = ReconcileOutcome.Cancelled, Failure = null };
         }
+        catch (Exception ex) when (IsRoutine(ex, cancellationToken))
+        {
+            // The cluster or the network failed a call (a timeout, a 503, a kind not served): it happens, and the next
+            // reconcile tries again. One line says what; a stack trace would only bury it.
+            var error = (RoutineCause(ex) ?? ex).GetType().Name;
+            using (RevisionScope(run))
+            {
+                Log.StageFailedRoutine(_logger, app.Name, run.Stage.ToString(), error, ex.Message);
+            }
+
+            run = run.Fail(StageFailure.At(run.Stage, $"{error}: {ex.Message}"));
+        }
 #pragma warning disable CA1031 // One application's bug must not stall the others: it becomes a failed result naming the stage.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.UnexpectedError(_logger, ex, app.Name, run.Stage.ToString());
+            using (RevisionScope(run))
+            {
+                Log.UnexpectedError(_logger, ex, app.Name, run.Stage.ToString());
+            }
+
             run = run.Fail(StageFailure.At(run.Stage, $"unexpected {ex.GetType().Name}: {ex.Message}"));
         }
 
+        // The pipeline's revision scope ended with it; what is logged about the run's end names the revision too.
+        using var revisionScope = RevisionScope(run);
         var duration = time.GetElapsedTime(startTimestamp);
         run = run with { Duration = duration };
         if (run.Outcome == ReconcileOutcome.Skipped)
@@ -193,10 +216,7 @@ internal sealed class Reconciler
         Finish(run, liveChangesAtStart);
         var result = run.ToResult();
         var outcome = result.Outcome.ToString();
-        _s.Metrics.ReconcileDuration.Record(
-            duration.TotalSeconds,
-            new KeyValuePair<string, object?>("gitops.application", app.Name),
-            new KeyValuePair<string, object?>("gitops.outcome", outcome));
+        _s.Metrics.ReconcileDuration.Record(duration.TotalSeconds, EngineMetrics.Tags(app.Name, _s.Target, new("gitops.outcome", outcome)));
         activity?.SetTag("gitops.outcome", outcome);
         activity?.SetTag("gitops.revision", result.Revision);
         if (result.Outcome == ReconcileOutcome.Failed)
@@ -204,7 +224,7 @@ internal sealed class Reconciler
             activity?.SetStatus(ActivityStatusCode.Error, result.Error);
         }
 
-        Log.ReconcileFinished(_logger, app.Name, result.Revision, outcome, duration.TotalMilliseconds);
+        Log.ReconcileFinished(_logger, app.Name, result.Revision, result.Outcome, duration.TotalMilliseconds);
         _s.Events.Publish(new ReconcileCompleted
         {
             Application = app.Name,
@@ -227,6 +247,30 @@ internal sealed class Reconciler
         }
     }
 
+    private IDisposable? RevisionScope(ReconcileRun run) => run.Revision is { } revision ? _logger.BeginScope(new RevisionLogScope(revision)) : null;
+
+    /// <summary>
+    /// Tells whether <paramref name="exception"/> is a routine failure of the world outside the engine: the target
+    /// refused or failed a call (<see cref="TargetException"/>), a call timed out, the network failed, or a call was
+    /// cancelled although the caller did not ask for it (an HTTP client's timeout). Anything else is a bug.
+    /// </summary>
+    internal static bool IsRoutine(Exception exception, CancellationToken cancellationToken) =>
+        exception is OperationCanceledException ? !cancellationToken.IsCancellationRequested : RoutineCause(exception) is not null;
+
+    /// <summary>The routine failure <paramref name="exception"/> is or wraps (an I/O error caused by a socket error), or <see langword="null"/>.</summary>
+    private static Exception? RoutineCause(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is TargetException or TimeoutException or HttpRequestException or SocketException or OperationCanceledException)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Reports a failure, projects the status and publishes a health change.</summary>
     private void Finish(ReconcileRun run, long liveChangesAtStart)
     {
@@ -234,10 +278,7 @@ internal sealed class Reconciler
         if (run.Outcome == ReconcileOutcome.Failed && run.Failure is { } failure)
         {
             var error = run.Error!;
-            _s.Metrics.Errors.Add(
-                1,
-                new KeyValuePair<string, object?>("gitops.application", Name),
-                new KeyValuePair<string, object?>("gitops.stage", failure.Stage.ToString()));
+            _s.Metrics.Errors.Add(1, EngineMetrics.Tags(Name, _s.Target, new("gitops.stage", failure.Stage.ToString())));
             Log.ReconcileFailed(_logger, Name, failure.Stage.ToString(), error);
             _s.Events.Publish(new ReconcileFailed { Application = Name, Timestamp = now, Revision = run.Revision, Stage = failure.Stage, Message = error });
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Execution;
@@ -10,10 +11,16 @@ using Microsoft.Extensions.Options;
 
 namespace GitOps.Sdk.Reconciliation;
 
-/// <summary>The parts a reconciler composes, resolved from the container on first use so that a missing part is reported by name.</summary>
+/// <summary>
+/// The parts a reconciler composes, resolved from the container on first use so that a missing part is reported by name.
+/// The target's parts (live state, writer, inventory, reserved objects, container contents) are those of one target:
+/// the default one (unkeyed services), or a named one (services keyed by its name, <see cref="ForTarget"/>).
+/// </summary>
 internal sealed class ReconcilerServices
 {
     private readonly IServiceProvider _services;
+    private readonly ReconcilerServices _root;
+    private readonly ConcurrentDictionary<string, ReconcilerServices> _targets = new(StringComparer.Ordinal);
     private IRenderStage? _renderStage;
     private ILiveState? _liveState;
     private IDiffEngine? _diffEngine;
@@ -35,7 +42,38 @@ internal sealed class ReconcilerServices
         ContainerContents = services.GetService<IContainerContents>();
         Reserved = services.GetService<IReservedObjects>();
         Metrics = new EngineMetrics(services.GetService<GitOpsTelemetry>() ?? GitOpsTelemetry.Shared);
+        _root = this;
     }
+
+    /// <summary>A named target's view: the shared parts of <paramref name="root"/>, the target's parts keyed by <paramref name="target"/>.</summary>
+    private ReconcilerServices(ReconcilerServices root, string target)
+    {
+        _services = root._services;
+        _root = root;
+        Target = target;
+        Options = root.Options;
+        Events = root.Events;
+        Time = root.Time;
+        LoggerFactory = root.LoggerFactory;
+        SourceProviders = root.SourceProviders;
+        Health = root.Health;
+        ApprovalPolicies = root.ApprovalPolicies;
+        Metrics = root.Metrics;
+        ContainerContents = _services.GetKeyedService<IContainerContents>(target);
+        Reserved = _services.GetKeyedService<IReservedObjects>(target);
+    }
+
+    /// <summary>Gets the name of the target these parts reach, or <see langword="null"/> for the default target.</summary>
+    public string? Target { get; }
+
+    /// <summary>Gets the parts for <paramref name="target"/> (<see langword="null"/> or empty: the default target); one view per name.</summary>
+    /// <param name="target">The target's name.</param>
+    /// <returns>The view.</returns>
+    public ReconcilerServices ForTarget(string? target) =>
+        string.IsNullOrEmpty(target) ? _root : _root._targets.GetOrAdd(target, static (name, root) => new ReconcilerServices(root, name), _root);
+
+    /// <summary>Gets the target views made so far (not the default one).</summary>
+    public IEnumerable<ReconcilerServices> NamedTargets => _root._targets.Values;
 
     /// <summary>Gets the engine's instruments, on the meter of the registered <see cref="GitOpsTelemetry"/>.</summary>
     public EngineMetrics Metrics { get; }
@@ -68,6 +106,9 @@ internal sealed class ReconcilerServices
 
     public ILiveState LiveState => _liveState ??= Require<ILiveState>("call .AddKubernetesTarget(...) on the GitOps builder, or register an ILiveState");
 
+    /// <summary>Gets the target's live state when it has one (without throwing).</summary>
+    public ILiveState? LiveStateOrNull => _liveState ?? Get<ILiveState>();
+
     public IDiffEngine DiffEngine => _diffEngine ??= Require<IDiffEngine>("services.AddGitOps() registers the default diff engine");
 
     public IPlanner Planner => _planner ??= Require<IPlanner>("services.AddGitOps() registers the default planner");
@@ -79,6 +120,16 @@ internal sealed class ReconcilerServices
     public IResourceWriter Writer => _writer ??= Require<IResourceWriter>("call .AddKubernetesTarget(...) on the GitOps builder, or register an IResourceWriter");
 
     public IInventoryStore Inventory => _inventory ??= Require<IInventoryStore>("call .AddKubernetesTarget(...) (inventory in the cluster) or register an IInventoryStore");
+
+    /// <summary>Returns the names of the target's parts that are not registered (for a named target, keyed by its name).</summary>
+    public IReadOnlyList<string> FindMissingTargetParts()
+    {
+        var missing = new List<string>();
+        Check<ILiveState>(missing);
+        Check<IResourceWriter>(missing);
+        Check<IInventoryStore>(missing);
+        return missing;
+    }
 
     /// <summary>Returns the names of required parts that are not registered.</summary>
     public IReadOnlyList<string> FindMissing()
@@ -101,13 +152,23 @@ internal sealed class ReconcilerServices
     private void Check<T>(List<string> missing)
         where T : class
     {
-        if (_services.GetService<T>() is null)
+        if (Get<T>() is null)
         {
             missing.Add(typeof(T).Name);
         }
     }
 
+    /// <summary>A part of the target: keyed by the target's name for a named target, unkeyed otherwise; shared parts are never keyed.</summary>
+    private T? Get<T>()
+        where T : class =>
+        Target is { } name && IsTargetPart(typeof(T)) ? _services.GetKeyedService<T>(name) : _services.GetService<T>();
+
+    private static bool IsTargetPart(Type type) =>
+        type == typeof(ILiveState) || type == typeof(IResourceWriter) || type == typeof(IInventoryStore);
+
     private T Require<T>(string hint)
         where T : class =>
-        _services.GetService<T>() ?? throw new InvalidOperationException($"GitOps: no {typeof(T).Name} is registered: {hint}.");
+        Get<T>() ?? throw new InvalidOperationException(Target is { } name && IsTargetPart(typeof(T))
+            ? $"GitOps: target '{name}' has no {typeof(T).Name}: call .AddKubernetesTarget(\"{name}\", ...) on the GitOps builder, or register a keyed {typeof(T).Name} under \"{name}\"."
+            : $"GitOps: no {typeof(T).Name} is registered: {hint}.");
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,5 +25,8 @@ internal sealed class StageContext(ApplicationDefinition definition, ReconcilerS
 
     public Activity? StartActivity(string name) => Services.Metrics.Telemetry.ActivitySource.StartActivity(name);
 
-    public KeyValuePair<string, object?> ApplicationTag => new("gitops.application", Application);
+    /// <summary>Returns the tags of an engine measurement: the application, the target when it is a named one, and <paramref name="extra"/>.</summary>
+    /// <param name="extra">A further tag, or <see langword="null"/>.</param>
+    /// <returns>The tags.</returns>
+    public TagList MetricTags(KeyValuePair<string, object?>? extra = null) => EngineMetrics.Tags(Application, Services.Target, extra);
 }

@@ -95,7 +95,7 @@ internal sealed class ApplyStage(StageContext context, InventoryProtocol invento
                 continue;
             }
 
-            context.Services.Metrics.AppliedObjects.Add(group.Count(), context.ApplicationTag, new KeyValuePair<string, object?>("gitops.outcome", group.Key.ToString()));
+            context.Services.Metrics.AppliedObjects.Add(group.Count(), context.MetricTags(new KeyValuePair<string, object?>("gitops.outcome", group.Key.ToString())));
         }
     }
 

@@ -54,7 +54,7 @@ internal sealed class DiffStage(StageContext context)
         var drift = FindDrift(desired, input.Live.Inventory, diffs, input.LastAppliedDigest);
         if (drift.Length > 0)
         {
-            context.Services.Metrics.DriftCount.Add(drift.Length, context.ApplicationTag);
+            context.Services.Metrics.DriftCount.Add(drift.Length, context.MetricTags());
             Log.DriftDetected(context.Logger, app.Name, string.Join(" | ", drift.Select(static d => d.ToString())));
             context.Publish(new DriftDetected
             {
