@@ -103,18 +103,9 @@ try
             console.Step($"Drift corrected: Service demo/web recreated, replicas back to 2 ({corrected} objects)");
             foreach (var d in drift)
             {
-                if (d.Action == DiffAction.Create)
-                {
-                    // A whole object is missing: say so instead of printing its full manifest.
-                    console.Detail($"{d.Key}: deleted outside Git, recreated from the repository");
-                    continue;
-                }
-
-                foreach (var c in d.Changes)
-                {
-                    var who = c.Attribution is null ? "someone outside Git" : c.Attribution.ToString();
-                    console.Detail($"{d.Key} {c.Path}: {c.LiveValue ?? "(missing)"} -> {c.DesiredValue ?? "(absent)"}, changed by {who}");
-                }
+                // The SDK's one drift notation: "apps/Deployment/demo/web: spec.replicas: live 5 → desired 2 (live value by
+                // kubectl-scale)", or "…: deleted" for a whole object that is missing (not its full manifest).
+                console.Detail(d.Action == DiffAction.Create ? $"{d} outside Git, recreated from the repository" : d.ToString());
             }
         }
 

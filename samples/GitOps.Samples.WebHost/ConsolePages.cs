@@ -222,11 +222,10 @@ public static class ConsolePages
         html.Append("</tbody>\n</table>\n</section>\n");
     }
 
-    // One notation everywhere: live → desired, and who wrote the live value.
+    // The SDK's one drift notation everywhere: "spec.replicas: live 5 → desired 2 (live value by kubectl-scale)".
     private static string Changes(IReadOnlyList<FieldChangeModel> changes) =>
         changes.Count == 0 ? "" : "<ul class=\"changes\">" + string.Concat(changes.Select(c =>
-            $"<li class=\"change\"><code>{E(c.Path)}</code> <span class=\"live\">{E(c.Live ?? "(absent)")}</span> → <span class=\"desired\">{E(c.Desired ?? "(absent)")}</span>"
-            + (c.ChangedBy is null ? "" : $" <small>(live written by {E(c.ChangedBy)})</small>") + "</li>")) + "</ul>";
+            $"<li class=\"change\" data-path=\"{E(c.Path)}\"><code>{E(c.Text ?? c.Path)}</code></li>")) + "</ul>";
 
     private static string SyncBadge(ApplicationSummary s) => s.Suspended ? Badge("sync", "Suspended") : Badge("sync", s.Sync);
 

@@ -135,7 +135,7 @@ public sealed record DriftModel(DateTimeOffset DetectedAt, string? Revision, boo
 /// <param name="Changes">The changed fields.</param>
 public sealed record ObjectChangesModel(string Key, string Action, IReadOnlyList<FieldChangeModel> Changes);
 
-/// <summary>One changed field, written <c>live → desired</c>.</summary>
+/// <summary>One changed field, written <c>live → desired</c> (<see cref="Text"/>: the SDK's one drift notation).</summary>
 /// <param name="Path">The JSON pointer.</param>
 /// <param name="Kind">Added, Removed or Changed.</param>
 /// <param name="Live">The value in the cluster.</param>
@@ -143,13 +143,16 @@ public sealed record ObjectChangesModel(string Key, string Action, IReadOnlyList
 /// <param name="ChangedBy">Who wrote the live value (field manager), when known.</param>
 public sealed record FieldChangeModel(string Path, string Kind, string? Live, string? Desired, string? ChangedBy)
 {
+    /// <summary>Gets the change as one line, e.g. <c>spec.replicas: live 5 → desired 2 (live value by kubectl-scale)</c> (<see cref="FieldChange.ToString"/>).</summary>
+    public string? Text { get; init; }
+
     /// <summary>Describes a field change.</summary>
     /// <param name="change">The change.</param>
     /// <returns>The model.</returns>
     public static FieldChangeModel From(FieldChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        return new(change.Path, change.Kind.ToString(), change.LiveValue, change.DesiredValue, change.Attribution?.ToString());
+        return new(change.Path, change.Kind.ToString(), change.LiveValue, change.DesiredValue, change.Attribution?.ToString()) { Text = change.ToString() };
     }
 }
 

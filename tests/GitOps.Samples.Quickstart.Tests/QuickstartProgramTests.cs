@@ -27,7 +27,7 @@ public sealed partial class QuickstartProgramTests
         result.ExitCode.Should().Be(0, output);
 
         // The another-actor scale is attributed to its field manager and reverted; the deleted Service is recreated.
-        result.StandardOutput.Should().MatchRegex(@"apps/Deployment/demo/web /spec/replicas: 5 -> 2, changed by kubectl-scale");
+        result.StandardOutput.Should().Contain("apps/Deployment/demo/web: spec.replicas: live 5 → desired 2 (live value by kubectl-scale)");
         result.StandardOutput.Should().Contain("/Service/demo/web: deleted outside Git, recreated from the repository");
 
         var summary = SummaryLine().Match(result.StandardOutput);

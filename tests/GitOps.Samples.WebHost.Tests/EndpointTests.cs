@@ -49,6 +49,7 @@ public sealed class EndpointTests(WebHostFixture fixture)
         change["live"]!.GetValue<string>().Should().Be("7");
         change["desired"]!.GetValue<string>().Should().Be("2");
         change["changedBy"]!.GetValue<string>().Should().Contain("kubectl-scale");
+        change["text"]!.GetValue<string>().Should().Be("spec.replicas: live 7 → desired 2 (live value by kubectl-scale)", "the API writes the SDK's one drift notation");
     }
 
     [Fact]

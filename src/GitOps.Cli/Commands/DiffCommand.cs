@@ -412,8 +412,7 @@ internal sealed class DiffCommand : ICliCommand
                     continue;
                 }
 
-                var by = change.Attribution is { } a ? $" (live value by {a})" : string.Empty;
-                stdout.WriteLine(CliText.Line($"#   {change.Path}: {change.Kind.ToString().ToLowerInvariant()}, live {change.LiveValue ?? "absent"} → desired {change.DesiredValue ?? "absent"}{by}"));
+                stdout.WriteLine(CliText.Line($"#   {change}"));
             }
 
             stdout.Write(CliColor.UnifiedDiff(CliText.Lines(engine.FormatUnified(diff)), color));

@@ -12,7 +12,7 @@ namespace GitOps.Sdk;
 /// {
 ///     foreach (var change in diff.Changes)
 ///     {
-///         Console.WriteLine($"{change.Path}: {change.LiveValue} -&gt; {change.DesiredValue} ({change.Attribution})");
+///         Console.WriteLine(change); // spec.replicas: live 5 → desired 2 (live value by kubectl-scale)
 ///     }
 /// }
 /// </code>
@@ -81,6 +81,61 @@ public sealed record FieldChange(string Path, FieldChangeKind Kind, string? Desi
 {
     /// <summary>Gets who last wrote the live value, from live <c>managedFields</c>, when known.</summary>
     public FieldAttribution? Attribution { get; init; }
+
+    /// <summary>
+    /// Gets the path as people read it: <c>spec.replicas</c>, <c>spec.template.spec.containers[0].image</c>,
+    /// <c>metadata.labels["app.kubernetes.io/name"]</c>; <c>object</c> for the whole object.
+    /// </summary>
+    public string DisplayPath => FormatPath(Path);
+
+    /// <summary>
+    /// Returns the one drift notation every part of the SDK prints — live first, then desired, then who wrote the live
+    /// value: <c>spec.replicas: live 5 → desired 2 (live value by kubectl-scale)</c>. A missing value reads
+    /// <c>absent</c>; the whole object (path <c>/</c>) reads <c>present</c> instead of its manifest.
+    /// </summary>
+    /// <returns>The text form.</returns>
+    public override string ToString()
+    {
+        var whole = Path == "/";
+        var live = LiveValue is null ? "absent" : whole ? "present" : LiveValue;
+        var desired = DesiredValue is null ? "absent" : whole ? "present" : DesiredValue;
+        var by = Attribution is { } a && LiveValue is not null
+            ? $" (live value by {a.Manager}{(a.Subresource is null ? string.Empty : $" via {a.Subresource}")})"
+            : string.Empty;
+        return $"{DisplayPath}: live {live} → desired {desired}{by}";
+    }
+
+    /// <summary>Formats a JSON pointer as a dotted path (see <see cref="DisplayPath"/>).</summary>
+    /// <param name="pointer">A JSON pointer such as <c>/spec/replicas</c>.</param>
+    /// <returns>The dotted path, or <c>object</c> for <c>/</c> or an empty pointer.</returns>
+    public static string FormatPath(string pointer)
+    {
+        ArgumentNullException.ThrowIfNull(pointer);
+        if (pointer.Length == 0 || pointer == "/")
+        {
+            return "object";
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var raw in pointer.TrimStart('/').Split('/'))
+        {
+            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            if (segment.Length > 0 && segment.All(char.IsAsciiDigit))
+            {
+                text.Append('[').Append(segment).Append(']');
+            }
+            else if (segment.Length == 0 || segment.Any(static c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '$')))
+            {
+                text.Append("[\"").Append(segment.Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\"]");
+            }
+            else
+            {
+                text.Append(text.Length == 0 ? string.Empty : ".").Append(segment);
+            }
+        }
+
+        return text.ToString();
+    }
 }
 
 /// <summary>How a field differs.</summary>

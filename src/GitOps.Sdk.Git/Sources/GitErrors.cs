@@ -15,6 +15,12 @@ internal static partial class GitErrors
     public static SourceException Map(Exception exception, GitAuth auth, string what, string? transportErrors = null)
     {
         var message = Scrub(string.IsNullOrWhiteSpace(transportErrors) ? exception.Message : $"{exception.Message}: {transportErrors.ReplaceLineEndings(" ")}", auth);
+        if (auth.Url.Transport == GitTransport.Local && LocalProblem(auth.Url.ConnectUrl) is { } local)
+        {
+            // libgit2 says "unsupported URL protocol" for a path that is not there: name the real cause, keep its text inside.
+            return new SourceException($"git source {auth.Url.Display}: {local} (while {what}).", new GitErrorDetail(message)) { Kind = SourceErrorKind.Other };
+        }
+
         var lower = message.ToLowerInvariant();
         SourceErrorKind kind;
         string reason;
@@ -65,6 +71,24 @@ internal static partial class GitErrors
         {
             Kind = kind,
         };
+    }
+
+    /// <summary>What is wrong with a local repository path, or <see langword="null"/> when a repository is there.</summary>
+    private static string? LocalProblem(string path)
+    {
+        try
+        {
+            if (!Directory.Exists(path))
+            {
+                return File.Exists(path) ? "no repository there, the path is a file, not a folder" : "no repository there, the folder does not exist";
+            }
+
+            return Repository.IsValid(path) ? null : "no repository there, the folder is not a Git repository";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LibGit2SharpException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Removes secrets and URL user-info from <paramref name="text"/>.</summary>

@@ -46,7 +46,7 @@ namespace GitOps.Sdk.Diff;
 /// ResourceDiff diff = engine.Diff(desired, live, lastApplied: null, options);
 /// foreach (var change in diff.Changes)
 /// {
-///     Console.WriteLine($"{change.Path}: {change.LiveValue} -&gt; {change.DesiredValue} by {change.Attribution}");
+///     Console.WriteLine(change); // spec.replicas: live 5 → desired 2 (live value by kubectl-scale)
 /// }
 ///
 /// Console.Write(engine.FormatUnified(diff));

@@ -198,7 +198,11 @@ public sealed record DriftReport
 /// <param name="Changes">The differing fields, each attributed to the field manager that wrote it where known. Secret values are masked.</param>
 public sealed record ObjectDrift(ResourceKey Key, DiffAction Action, ImmutableArray<FieldChange> Changes)
 {
-    /// <summary>Returns e.g. <c>apps/Deployment/shop/web: /spec/replicas 3 -&gt; 5 by kubectl (Update)</c>.</summary>
+    /// <summary>
+    /// Returns e.g. <c>apps/Deployment/shop/web: spec.replicas: live 5 → desired 2 (live value by kubectl-scale)</c>
+    /// (each change as <see cref="FieldChange.ToString"/> writes it, separated by <c>; </c>), or
+    /// <c>/Service/shop/web: deleted</c> when the live object is missing.
+    /// </summary>
     /// <returns>The text form.</returns>
     public override string ToString()
     {
@@ -207,10 +211,7 @@ public sealed record ObjectDrift(ResourceKey Key, DiffAction Action, ImmutableAr
             return $"{Key}: deleted";
         }
 
-        var parts = Changes.IsDefaultOrEmpty
-            ? []
-            : Changes.Select(c => $"{c.Path} {c.DesiredValue ?? "(absent)"} -> {c.LiveValue ?? "(absent)"}{(c.Attribution is { } a ? $" by {a}" : string.Empty)}");
-        return $"{Key}: {string.Join("; ", parts)}";
+        return Changes.IsDefaultOrEmpty ? $"{Key}: changed" : $"{Key}: {string.Join("; ", Changes)}";
     }
 }
 

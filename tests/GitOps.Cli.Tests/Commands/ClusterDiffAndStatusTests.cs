@@ -74,7 +74,7 @@ public sealed class ClusterDiffAndStatusTests
         diff.Code.Should().Be(DiffCommand.Drift, diff.Output);
         diff.Output.Should().Contain("# /Service/shop/web: create");
         diff.Output.Should().Contain("# apps/Deployment/shop/web: update")
-            .And.Contain("/spec/replicas: changed, live 5 → desired 2 (live value by kubectl-scale");
+            .And.Contain("#   spec.replicas: live 5 → desired 2 (live value by kubectl-scale)");
         diff.Output.Should().Contain("-  replicas: 5").And.Contain("+  replicas: 2");
         diff.Output.Should().NotContain("ConfigMap/shop/settings", "an unchanged object is not listed");
         diff.Output.Should().NotContain("\u001b[", "output that is not a terminal is never coloured");

@@ -121,6 +121,33 @@ public sealed class GitSourceFailureTests : IClassFixture<GitServersFixture>
         silent.SilentConnections.Should().BePositive("the remote accepted the connection and said nothing");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ResolveAsync_LocalFolderThatDoesNotExist_SaysSoInsteadOfUnsupportedProtocol(bool fileUrl)
+    {
+        using var temp = new TempDirectory("gitops-missing-repo");
+        var missing = temp.Combine("no-such-repository");
+        using var provider = servers.NewProvider();
+
+        var act = async () => await provider.ResolveAsync(new SourceReference { Url = fileUrl ? new Uri(missing).AbsoluteUri : missing, Ref = "main" }, default);
+
+        var error = (await act.Should().ThrowAsync<SourceException>()).Which;
+        error.Message.Should().Be($"git source {missing}: no repository there, the folder does not exist (while listing refs).");
+        error.Message.Should().NotContainEquivalentOf("unsupported URL protocol");
+    }
+
+    [Fact]
+    public async Task ResolveAsync_LocalFolderThatIsNoRepository_SaysSo()
+    {
+        using var temp = new TempDirectory("gitops-not-a-repo");
+        using var provider = servers.NewProvider();
+
+        var act = async () => await provider.ResolveAsync(new SourceReference { Url = temp.Path, Ref = "main" }, default);
+
+        (await act.Should().ThrowAsync<SourceException>()).Which.Message.Should().Contain("no repository there, the folder is not a Git repository");
+    }
+
     [Fact]
     public async Task FetchAsync_UnknownRepositoryOnServer_ThrowsNamingTheUrl()
     {
