@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using k8s;
+using Microsoft.Extensions.Configuration;
 
 namespace GitOps.Sdk.Kubernetes;
 
@@ -9,9 +10,11 @@ public sealed class KubernetesTargetOptions
     /// <summary>
     /// Gets or sets the kubeconfig file. <see langword="null"/> resolves the cluster as kubectl does: the files of
     /// <c>$KUBECONFIG</c> (separated by <c>:</c>, <c>;</c> on Windows; merged, the first file setting a value wins; missing
-    /// files are ignored), else <c>~/.kube/config</c>, else the pod's service account (in-cluster).
+    /// files are ignored), else <c>~/.kube/config</c>, else the pod's service account (in-cluster). Configuration key:
+    /// <c>GitOps:Target:Kubeconfig</c>.
     /// <value>Default: <see langword="null"/>.</value>
     /// </summary>
+    [ConfigurationKeyName("Kubeconfig")]
     public string? KubeconfigPath { get; set; }
 
     /// <summary>Gets or sets the kubeconfig context; <see langword="null"/> for the current context. <value>Default: <see langword="null"/>.</value></summary>

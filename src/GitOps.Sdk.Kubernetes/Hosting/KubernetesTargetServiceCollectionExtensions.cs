@@ -17,7 +17,11 @@ public static class KubernetesTargetServiceCollectionExtensions
     /// <see cref="ILeaderElector"/> (<see cref="LeaseLeaderElector"/>). Calling it twice is harmless; services registered before win.
     /// </summary>
     /// <param name="builder">The GitOps builder.</param>
-    /// <param name="configure">Sets the connection (kubeconfig path, in-cluster or a client), field manager, concurrency and inventory location.</param>
+    /// <param name="configure">
+    /// Sets the connection (kubeconfig path, in-cluster or a client), field manager, concurrency and inventory location;
+    /// applied after the <c>GitOps:Target</c> section of the configuration given to <c>AddGitOps(configuration)</c>
+    /// (<c>GitOps:Target:Kubeconfig</c>, <c>GitOps:Target:Context</c>, …; lease settings under <c>GitOps:LeaderElection</c>).
+    /// </param>
     /// <returns>The builder.</returns>
     /// <example>
     /// <code>
@@ -34,6 +38,9 @@ public static class KubernetesTargetServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        // GitOps:Target and GitOps:LeaderElection of the configuration given to AddGitOps(configuration), before the code below.
+        GitOpsConfigurationParts.Add<KubernetesTargetOptions>(builder, "Target");
+        GitOpsConfigurationParts.Add<LeaseLeaderElectorOptions>(builder, "LeaderElection");
         var options = services.AddOptions<KubernetesTargetOptions>().ValidateDataAnnotations().ValidateOnStart();
         if (configure is not null)
         {
@@ -43,7 +50,7 @@ public static class KubernetesTargetServiceCollectionExtensions
         AddTargetParts(services, key: null, static sp => sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value);
         services.TryAddSingleton<ILeaderElector>(sp => new LeaseLeaderElector(
             sp.GetRequiredService<KubernetesClientHolder>().Client,
-            new LeaseLeaderElectorOptions(),
+            sp.GetRequiredService<IOptions<LeaseLeaderElectorOptions>>().Value,
             sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<LeaseLeaderElector>>()));

@@ -208,7 +208,7 @@ internal sealed class ReconcilePipeline
         // Health: read back what was written, and wait for it when asked to (PostSync hooks run once everything is healthy).
         run = Step(run with { Stage = ReconcileStage.Health });
         var postSync = hooks.Has(SyncHookPhase.PostSync);
-        var health = await _health.RunAsync(new HealthInput(desired, approval.Plan, null, app.WaitForHealth || postSync, applied.Value.Result), cancellationToken).ConfigureAwait(false);
+        var health = await _health.RunAsync(new HealthInput(desired, approval.Plan, null, app.WaitForHealth || postSync, applied.Value.Result, postSync ? "before the PostSync hooks" : "(WaitForHealth)"), cancellationToken).ConfigureAwait(false);
         run = run with { Health = health.Value, ResultHealth = health.Value?.Overall };
         if (health.Failure is { } healthFailure)
         {
