@@ -62,6 +62,7 @@ internal static class GitOpsConfigurationKeys
     [
         $"{nameof(SourceReference)}.{nameof(SourceReference.RefKind)}",
         $"{nameof(SourceReference)}.{nameof(SourceReference.Properties)}",
+        $"{nameof(ApplicationDefinition)}.{nameof(ApplicationDefinition.Owner)}",
     ];
 
     public static KeyNode Build(IEnumerable<GitOpsConfigurationPart> parts, IEnumerable<IRendererOptionsBinder> binders)
