@@ -1,5 +1,6 @@
 using GitOps.Sdk;
 using GitOps.Sdk.Hosting;
+using GitOps.Sdk.Kubernetes;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GitOps.Samples.Docs;
@@ -17,4 +18,13 @@ internal static class MultiClusterSnippets
             .AddKubernetesTarget("staging", o => { o.KubeconfigPath = "/etc/gitops/kubeconfig"; o.Context = "staging"; })
             .AddKubernetesTarget("prod", o => { o.KubeconfigPath = "/etc/gitops/kubeconfig"; o.Context = "prod"; o.FieldManager = "platform"; });
     }
+
+    public static void FromASecret(IGitOpsBuilder gitops) =>
+        gitops
+            .AddKubernetesTarget()                        // the management cluster: in-cluster or ~/.kube/config
+            .AddKubernetesTarget("edge-1", o => o.KubeconfigSecret = new KubeconfigSecretReference
+            {
+                Namespace = "gitops-system",
+                Name = "edge-1-kubeconfig",               // data key "value" holds the kubeconfig
+            });
 }

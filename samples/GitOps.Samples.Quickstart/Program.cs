@@ -12,6 +12,7 @@ using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Status;
 using GitOps.Sdk.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -66,7 +67,13 @@ try
         .AddGitSource()
         .AddKubernetesTarget(k => k.KubeconfigPath = kubeconfig);
 
+    // The GitOps configuration section on top (here GitOps__… environment variables, such as
+    // GitOps__Applications__demo__Interval=1m); docs/configuration.md lists every key.
+    builder.Services.AddGitOps(builder.Configuration.GetSection("GitOps"));
+
     using var host = builder.Build();
+
+    // Reading the controller reads and checks the whole GitOps configuration: every problem in one exception.
     var controller = host.Services.GetRequiredService<IGitOpsController>();
     var events = new EventLog(console);
     using var subscription = controller.Events.Subscribe(events);
@@ -137,6 +144,12 @@ try
         using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await host.StopAsync(stopTimeout.Token);
     }
+}
+catch (GitOpsConfigurationException ex)
+{
+    // One block (a heading and a line per problem), no stack trace: configuration errors are the operator's to fix.
+    Console.Error.WriteLine(ex.Message);
+    return 2;
 }
 catch (OperationCanceledException) when (timeout.IsCancellationRequested)
 {

@@ -1,5 +1,7 @@
 using GitOps.Samples.Quickstart;
+using GitOps.Sdk;
 using GitOps.Sdk.AspNetCore;
+using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Reconciliation;
 using GitOps.Sdk.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -19,7 +21,7 @@ namespace GitOps.Samples.WebHost;
 /// <item><c>GET /metrics</c> — the <c>GitOps.Sdk</c> meter in Prometheus text format.</item>
 /// <item><c>GET /healthz</c> — the GitOps health check (<see cref="HealthEndpoint"/>).</item>
 /// </list>
-/// <para>The cluster is <c>Kubernetes:Kubeconfig</c> when set. Otherwise, unless <c>Kubernetes:UseEmulator</c> is
+/// <para>The cluster is <c>GitOps:Target:Kubeconfig</c> (or <c>Kubernetes:Kubeconfig</c>) when set. Otherwise, unless <c>Kubernetes:UseEmulator</c> is
 /// <c>false</c>, the host starts the embedded Kubernetes API emulator and prints its kubeconfig path; the <c>demo</c>
 /// application then reconciles a local Git repository made from <c>samples/demo-repo</c> unless it names a source.
 /// <c>Approvals:Policy</c> (<c>None</c>, <c>Destructive</c>, <c>All</c>) holds plans for approval in the console.</para>
@@ -35,7 +37,8 @@ public static class GitOpsWebHost
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
 
-        var kubeconfig = builder.Configuration["Kubernetes:Kubeconfig"];
+        // GitOps:Target:Kubeconfig is the engine's own key (docs/configuration.md); Kubernetes:Kubeconfig is this sample's older one.
+        var kubeconfig = builder.Configuration["GitOps:Target:Kubeconfig"] is { Length: > 0 } target ? target : builder.Configuration["Kubernetes:Kubeconfig"];
         if (string.IsNullOrEmpty(kubeconfig) && builder.Configuration.GetValue("Kubernetes:UseEmulator", defaultValue: true))
         {
             // No cluster named: run against the embedded Kubernetes API emulator.
@@ -51,7 +54,7 @@ public static class GitOpsWebHost
 
             builder.Services.AddSingleton(_ => new EmulatorLifetime(emulator, demo));
             await Console.Out.WriteLineAsync(
-                $"Embedded Kubernetes API emulator at {emulator.BaseAddress} (no Kubernetes:Kubeconfig given).\n" +
+                $"Embedded Kubernetes API emulator at {emulator.BaseAddress} (no GitOps:Target:Kubeconfig given).\n" +
                 $"  kubeconfig: {emulator.KubeconfigPath}\n" +
                 $"  try: kubectl --kubeconfig {emulator.KubeconfigPath} get all -n demo" +
                 (demo is null ? "" : $"\n  demo application source: {demo.Directory} (a Git repository made from samples/demo-repo)"));
@@ -81,6 +84,17 @@ public static class GitOpsWebHost
         builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
 
         var app = builder.Build();
+        try
+        {
+            // Reads and checks the whole GitOps configuration now: its problems surface here, as one
+            // GitOpsConfigurationException, rather than from the host's start (which logs them with a stack trace).
+            app.Services.GetRequiredService<IGitOpsController>();
+        }
+        catch (GitOpsConfigurationException)
+        {
+            await app.DisposeAsync();
+            throw;
+        }
 
         // Created now so they own what they hold from the start: measurements from the first reconcile, the emulator.
         app.Services.GetRequiredService<PrometheusMetrics>();

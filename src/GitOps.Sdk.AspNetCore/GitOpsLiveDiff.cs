@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using GitOps.Sdk.Hooks;
 using GitOps.Sdk.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +10,8 @@ namespace GitOps.Sdk.AspNetCore;
 /// renders it with the engine's render stage, reads the live objects and diffs each with the engine's diff engine,
 /// with the field manager and ignore rules the reconciler uses. The definition is the one the engine runs now
 /// (<see cref="IGitOpsController.GetDefinition"/>), so it follows applications added or changed while the host runs.
-/// Secret values are masked by the diff engine.
+/// Secret values are masked by the diff engine. Sync hooks and objects a hook annotation leaves out (<c>Skip</c>) are not
+/// compared: they are never drift (<see cref="SyncHookFilter"/>).
 /// </summary>
 /// <param name="options">The engine options (field manager, host-wide ignore rules).</param>
 /// <param name="controller">The controller, for the running definitions.</param>
@@ -59,7 +62,8 @@ public sealed class GitOpsLiveDiff(
             return ApplicationDiff.Failed(application, artifact.Revision, SafeText.Redact(string.Join("; ", rendered.Errors.Select(e => e.ToString())))!);
         }
 
-        var desired = rendered.State.Objects;
+        // Sync hooks (and objects a hook annotation leaves out) are never drift, as in the engine.
+        var desired = rendered.State.Objects.Where(SyncHookFilter.IsRegular).ToImmutableArray();
         var live = await liveState.GetManyAsync([.. desired.Select(o => (o.Key, o.ApiVersion))], cancellationToken).ConfigureAwait(false);
         var diffOptions = new DiffOptions
         {

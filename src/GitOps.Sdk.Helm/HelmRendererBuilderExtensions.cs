@@ -22,6 +22,8 @@ public static class HelmRendererBuilderExtensions
     public static IGitOpsBuilder AddHelmRenderer(this IGitOpsBuilder builder, Action<HelmRendererOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // GitOps:Renderers:Helm of the configuration given to AddGitOps(configuration), before the code below.
+        GitOpsConfigurationParts.Add<HelmRendererOptions>(builder, "Renderers:Helm");
         var options = builder.Services.AddOptions<HelmRendererOptions>();
         if (configure is not null)
         {

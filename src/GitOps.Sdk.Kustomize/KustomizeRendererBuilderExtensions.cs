@@ -22,6 +22,8 @@ public static class KustomizeRendererBuilderExtensions
     public static IGitOpsBuilder AddKustomizeRenderer(this IGitOpsBuilder builder, Action<KustomizeRendererOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // GitOps:Renderers:Kustomize of the configuration given to AddGitOps(configuration), before the code below.
+        GitOpsConfigurationParts.Add<KustomizeRendererOptions>(builder, "Renderers:Kustomize");
         var options = builder.Services.AddOptions<KustomizeRendererOptions>();
         if (configure is not null)
         {

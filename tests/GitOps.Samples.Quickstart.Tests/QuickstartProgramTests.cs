@@ -55,6 +55,40 @@ public sealed partial class QuickstartProgramTests
         result.StandardError.Should().Contain("usage:");
     }
 
+    [Fact]
+    public async Task Main_BadConfiguration_PrintsOneBlockListingEveryProblem_AndExitsTwoWithoutAStackTrace()
+    {
+        var dll = Path.GetFullPath(typeof(QuickstartProgramTests).Assembly
+            .GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "QuickstartAssembly").Value!);
+        var environment = new Dictionary<string, string>
+        {
+            ["GitOps__Applications__x__Interval"] = "banana",
+            ["GitOps__Applications__x__Intervall"] = "5m",
+            ["GitOps__Applications__demo__Prune"] = "yes",
+            ["GitOps__Target__Contxt"] = "kind-dev",
+        };
+
+        var result = await ProcessRunner.RunAsync("dotnet", [dll, "--timeout", "60"], workingDirectory: Path.GetTempPath(), environment: environment, timeout: TimeSpan.FromSeconds(90));
+
+        var output = result.StandardOutput + result.StandardError;
+        result.ExitCode.Should().Be(2, output);
+        output.Should().NotContain("   at ", "a configuration problem is the operator's to fix: no stack trace");
+        output.Should().NotContain("Exception", "the problems are printed, not an exception");
+
+        // One block: the heading, then one line per problem, each naming its configuration path.
+        var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        var heading = lines.FindIndex(l => l.StartsWith("The GitOps configuration has ", StringComparison.Ordinal));
+        heading.Should().BeGreaterThanOrEqualTo(0, output);
+        var block = lines.Skip(heading + 1).TakeWhile(l => l.StartsWith("  - ", StringComparison.Ordinal)).ToList();
+        lines[heading].Should().Be($"The GitOps configuration has {block.Count} problems:");
+        block.Should().Contain("  - GitOps:Applications:x:Interval: 'banana' is not a duration (examples: 00:05:00, 5m, 30s, 1h).");
+        block.Should().Contain("  - GitOps:Applications:x:Intervall is not a known key (did you mean Interval?).");
+        block.Should().Contain("  - GitOps:Applications:demo:Prune: 'yes' is not true or false.");
+        block.Should().Contain("  - GitOps:Target:Contxt is not a known key (did you mean Context?).");
+        lines.Skip(heading + 1 + block.Count).Should().BeEmpty("nothing follows the block");
+    }
+
     [GeneratedRegex(@"^Summary: drift corrected \((?<objects>\d+) objects\), change applied \(main@sha1:(?<sha>[0-9a-f]{40})\)\s*$", RegexOptions.Multiline)]
     private static partial Regex SummaryLine();
 

@@ -87,6 +87,51 @@ public sealed class EndpointTests(WebHostFixture fixture)
     }
 
     [Fact]
+    public async Task GetDiff_SyncHooksAndSkippedObjects_AreNeverDrift_AsInTheEngine()
+    {
+        // Suspended, so the engine runs no hook while we look at the diff; the hooks leave the repository again after.
+        fixture.Controller.Suspend("demo").Should().BeTrue();
+        var hook = Path.Combine(fixture.Repository, "smoke-test.yaml");
+        var skipped = Path.Combine(fixture.Repository, "skipped.yaml");
+        try
+        {
+            await File.WriteAllTextAsync(hook, Job("smoke-test", "argocd.argoproj.io/hook: PostSync"));
+            await File.WriteAllTextAsync(skipped, Job("skipped", "gitops.sdk.io/hook: Skip"));
+            var sha = await fixture.CommitAllAsync("A smoke test hook and a skipped Job");
+
+            var diff = await fixture.Http.GetFromJsonAsync<JsonObject>("api/applications/demo/diff");
+
+            diff!["revision"]!.GetValue<string>().Should().Be($"main@sha1:{sha}");
+            var keys = diff["objects"]!.AsArray().Select(o => o!["key"]!.GetValue<string>()).ToList();
+            keys.Should().NotContain(k => k.StartsWith("batch/Job/", StringComparison.Ordinal));
+            (diff["unchanged"]!.GetValue<int>() + keys.Count).Should().Be(4, "the Namespace, Deployment, Service and ConfigMap are compared, the Jobs are not");
+        }
+        finally
+        {
+            File.Delete(hook);
+            File.Delete(skipped);
+            await fixture.CommitAllAsync("No hooks");
+            fixture.Controller.Resume("demo");
+        }
+    }
+
+    private static string Job(string name, string annotation) => $"""
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: {name}
+          annotations:
+            {annotation}
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: main
+                  image: registry.example.com/tools:1.0
+        """;
+
+    [Fact]
     public async Task PostReconcile_KnownApplication_Returns202AndReconcilesManually()
     {
         var manualBefore = ManualReconciles();

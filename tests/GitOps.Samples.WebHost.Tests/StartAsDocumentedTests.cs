@@ -39,4 +39,26 @@ public sealed class StartAsDocumentedTests
             await app.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task MisspeltKey_FailsTheBuild_WithOneConfigurationException_AndTheTargetKeyNamesTheCluster()
+    {
+        var printed = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(printed);
+        try
+        {
+            // GitOps:Target:Kubeconfig names a cluster, so the embedded emulator is not started.
+            var build = () => GitOpsWebHost.BuildAsync(["--GitOps:Target:Kubeconfig", "/nonexistent/kubeconfig", "--GitOps:Applications:demo:Source", "https://git.example.com/demo.git", "--GitOps:Applications:demo:Intervall", "1m"]);
+
+            var error = (await build.Should().ThrowAsync<GitOps.Sdk.GitOpsConfigurationException>()).Which;
+            error.Errors.Should().Equal("GitOps:Applications:demo:Intervall is not a known key (did you mean Interval?).");
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        printed.ToString().Should().NotContain("Embedded Kubernetes API emulator");
+    }
 }

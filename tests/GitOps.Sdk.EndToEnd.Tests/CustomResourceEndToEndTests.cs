@@ -227,25 +227,95 @@ public sealed class CustomResourceEndToEndTests
         table.Split('\n').Should().Contain(l => l.StartsWith(Extra + " ", StringComparison.Ordinal) && l.Contains("True", StringComparison.Ordinal) && l.Contains(sha, StringComparison.Ordinal));
     }
 
-    private static Task CreateAsync(k8s.Kubernetes client, string name, JsonObject spec) =>
+    [Fact]
+    public async Task GitOpsApplication_DuplicateNameTakesOverAfterTheFirstIsDeleted_IsAnotherApplication_NothingOfTheFirstIsPrunedOrAdopted()
+    {
+        // The new-user trial: team-a's resource deploys a ConfigMap; team-b's resource of the same name is refused as a
+        // duplicate; team-a's resource is deleted (nothing is pruned, the docs say). Team-b's resource then gets the name,
+        // but it is another application: it must neither inherit team-a's inventory nor prune or adopt its objects.
+        await using var env = await EndToEndEnvironment.CreateAsync(builder: b => b.AddKubernetesApplications(o => o.InstallCrd = true));
+        await CommitExtraAsync(env);
+        await env.StartAsync();
+        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(env.Api.KubeconfigPath));
+        const string TeamA = "team-a", TeamB = "team-b", Name = "team-a-app";
+        foreach (var ns in (string[])[TeamA, TeamB])
+        {
+            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        }
+
+        var spec = new JsonObject { ["source"] = new JsonObject { ["url"] = env.SourceUrl, ["ref"] = "main" }, ["path"] = "extra", ["interval"] = "1h", ["minRetryDelay"] = "1h", ["maxRetryDelay"] = "1h" };
+
+        // 1. team-a/team-a-app deploys ConfigMap team-a/extra-settings.
+        await CreateAsync(client, Name, spec.DeepClone().AsObject(), TeamA);
+        await EndToEndEnvironment.WaitUntilAsync(() => Condition(env, Name, "Ready", TeamA)?["status"]?.ToString() == "True", "team-a's application is Ready");
+        env.Exists("v1", "ConfigMap", "extra-settings", TeamA).Should().BeTrue();
+
+        // 2. team-b/team-a-app (same name, other namespace) is refused as a duplicate.
+        // (Created in the same second, the namespace decides: team-a's resource is the older one either way.)
+        await CreateAsync(client, Name, spec.DeepClone().AsObject(), TeamB);
+        await EndToEndEnvironment.WaitUntilAsync(() => Condition(env, Name, "Ready", TeamB)?["reason"]?.ToString() == "DuplicateName", "team-b's resource is DuplicateName");
+
+        // 3. team-a's resource is deleted: its application stops, nothing is pruned.
+        var completedBefore = env.Completed.Count(c => c.Application == Name);
+        await client.CustomObjects.DeleteNamespacedCustomObjectAsync(GitOpsApplicationResource.Group, GitOpsApplicationResource.Version, TeamA, GitOpsApplicationResource.Plural, Name);
+
+        // 4. team-b's resource takes the name: a new application (removed + added, not changed), reconciled once.
+        await EndToEndEnvironment.WaitUntilAsync(() => env.Completed.Count(c => c.Application == Name) > completedBefore, "team-b's application reconciled");
+        env.Exists("v1", "ConfigMap", "extra-settings", TeamA).Should().BeTrue("team-b's application does not own team-a's ConfigMap and never prunes it");
+        env.EventsOf<Pruned>().Should().BeEmpty();
+        env.EventsOf<ApplicationChanged>().Should().BeEmpty("another resource's application is not a changed one");
+        env.EventsOf<ApplicationRemoved>().Should().ContainSingle().Which.Application.Should().Be(Name);
+        env.EventsOf<ApplicationAdded>().Count(a => a.Application == Name).Should().Be(2);
+        Label("extra-settings", TeamA, WellKnown.ApplicationLabel).Should().Be(Name, "the object is left as it was");
+
+        // The refusal is loud: not Synced, naming the object, both owners and the option.
+        var status = env.Controller.GetStatus(Name)!;
+        status.Sync.Should().NotBe(Status.ApplicationSyncStatus.Synced);
+        var refused = env.EventsOf<ObjectsRefused>().Where(e => e.Application == Name).SelectMany(static e => e.Objects).ToArray();
+        refused.Should().ContainSingle(r => r.Key.Namespace == TeamA && r.Key.Name == "extra-settings");
+        var message = refused.Single(r => r.Key.Namespace == TeamA).Reason;
+        message.Should().Contain("ConfigMap").And.Contain("team-a/extra-settings").And.Contain("GitOpsApplication team-a/team-a-app").And.Contain("GitOpsApplication team-b/team-a-app").And.Contain("AllowTakeover");
+        await EndToEndEnvironment.WaitUntilAsync(() => Condition(env, Name, "Ready", TeamB)?["reason"]?.ToString() == "OwnershipConflict", "team-b's resource shows the refusal");
+        Condition(env, Name, "Ready", TeamB)!["status"]!.ToString().Should().Be("False");
+        Condition(env, Name, "Ready", TeamB)!["message"]!.ToString().Should().Contain("team-a/extra-settings").And.Contain("GitOpsApplication team-a/team-a-app");
+
+        // Every later reconcile refuses the same, prunes nothing and leaves team-a's inventory as it is.
+        (await env.Controller.ReconcileAsync(Name, CancellationToken.None)).Outcome.Should().Be(Status.ReconcileOutcome.Refused);
+        env.Exists("v1", "ConfigMap", "extra-settings", TeamA).Should().BeTrue();
+        env.Exists("v1", "ConfigMap", "extra-settings", TeamB).Should().BeFalse("nothing is applied while another owner's objects are recorded");
+        InventoryOwner().Should().Be("GitOpsApplication team-a/team-a-app");
+
+        // Once team-a's objects are gone (deleted by a person), team-b's application starts afresh with an inventory of its own.
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("extra-settings", TeamA);
+        await EndToEndEnvironment.WaitUntilAsync(() => env.Exists("v1", "ConfigMap", "extra-settings", TeamB), "team-b's application applied its own ConfigMap");
+        (await env.Controller.ReconcileAsync(Name, CancellationToken.None)).Outcome.Should().Be(Status.ReconcileOutcome.Synced);
+        InventoryOwner().Should().Be("GitOpsApplication team-b/team-a-app");
+        await EndToEndEnvironment.WaitUntilAsync(() => Condition(env, Name, "Ready", TeamB)?["status"]?.ToString() == "True", "team-b's application is Ready");
+
+        string? InventoryOwner() => (string?)env.Api.Get("v1", "ConfigMap", "gitops-system", Kubernetes.KubernetesInventoryStore.ObjectName(Name))?["data"]?["owner"];
+
+        string? Label(string name, string ns, string label) => (string?)env.Api.Get("v1", "ConfigMap", ns, name)?["metadata"]?["labels"]?[label];
+    }
+
+    private static Task CreateAsync(k8s.Kubernetes client, string name, JsonObject spec, string ns = EndToEndEnvironment.Namespace) =>
         client.CustomObjects.CreateNamespacedCustomObjectAsync(
             new JsonObject
             {
                 ["apiVersion"] = GitOpsApplicationResource.ApiVersion,
                 ["kind"] = GitOpsApplicationResource.Kind,
-                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = EndToEndEnvironment.Namespace },
+                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
                 ["spec"] = spec,
             },
             GitOpsApplicationResource.Group,
             GitOpsApplicationResource.Version,
-            EndToEndEnvironment.Namespace,
+            ns,
             GitOpsApplicationResource.Plural);
 
-    private static JsonNode? StatusOf(EndToEndEnvironment env, string name) =>
-        env.Api.Get(GitOpsApplicationResource.ApiVersion, GitOpsApplicationResource.Kind, EndToEndEnvironment.Namespace, name)?["status"];
+    private static JsonNode? StatusOf(EndToEndEnvironment env, string name, string ns = EndToEndEnvironment.Namespace) =>
+        env.Api.Get(GitOpsApplicationResource.ApiVersion, GitOpsApplicationResource.Kind, ns, name)?["status"];
 
-    private static JsonNode? Condition(EndToEndEnvironment env, string name, string type) =>
-        (StatusOf(env, name)?["conditions"] as JsonArray)?.FirstOrDefault(c => (string?)c?["type"] == type);
+    private static JsonNode? Condition(EndToEndEnvironment env, string name, string type, string ns = EndToEndEnvironment.Namespace) =>
+        (StatusOf(env, name, ns)?["conditions"] as JsonArray)?.FirstOrDefault(c => (string?)c?["type"] == type);
 
     private static async Task<string> KubectlGetAsync(EndToEndEnvironment env)
     {

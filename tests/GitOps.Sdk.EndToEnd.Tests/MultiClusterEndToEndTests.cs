@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hosting;
+using GitOps.Sdk.Kubernetes;
 using GitOps.Sdk.Testing;
 using GitOps.Sdk.TestUtilities;
 using GitOps.Sdk.TestUtilities.Git;
@@ -161,6 +162,89 @@ public sealed class MultiClusterEndToEndTests : IAsyncLifetime
 
         (await start.Should().ThrowAsync<InvalidOperationException>())
             .WithMessage("*target 'north' (named by application 'shop-north') is not registered*AddKubernetesTarget(\"north\"*");
+    }
+
+    [Fact]
+    public async Task KubeconfigInASecret_ReachesTheRemoteCluster_AndFollowsItsRotationWithoutARestart()
+    {
+        // The management cluster holds the Secret; east is the remote cluster, reached first through relay A, then
+        // through relay B once the Secret is rotated and relay A is gone (old endpoint and credentials revoked).
+        await using var management = await KubeApiEmulator.StartAsync();
+        var relayA = TcpRelay.Start(_east.BaseAddress.Port);
+        var relayAStopped = false;
+        await using var relayB = TcpRelay.Start(_east.BaseAddress.Port);
+        await management.CreateAsync("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: gitops-system\n");
+        await management.CreateAsync(
+            $"apiVersion: v1\nkind: Secret\nmetadata:\n  name: east-kubeconfig\n  namespace: gitops-system\ntype: Opaque\ndata:\n  value: {KubeconfigVia(relayA)}\n");
+
+        using var host = BuildWithSecretTarget(management, "east-kubeconfig");
+        await host.StartAsync();
+        try
+        {
+            await WaitUntilAsync(() => Completed("shop-remote") >= 1, "shop-remote synced");
+            _east.Get("v1", "Service", "demo", "web").Should().NotBeNull("the kubeconfig in the Secret reaches east");
+            management.Get("v1", "Service", "demo", "web").Should().BeNull("nothing of the application goes to the management cluster");
+
+            await management.MutateAsync("v1", "Secret", "gitops-system", "east-kubeconfig", o => o["data"]!["value"] = KubeconfigVia(relayB));
+            await relayA.DisposeAsync();
+            relayAStopped = true;
+
+            (await _east.DeleteAsync("v1", "Service", "demo", "web")).Should().BeTrue();
+            await WaitUntilAsync(() => _east.Get("v1", "Service", "demo", "web") is not null, "the deleted Service was recreated through the rotated kubeconfig");
+        }
+        finally
+        {
+            await host.StopAsync();
+            if (!relayAStopped)
+            {
+                await relayA.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task KubeconfigSecretMissing_FailsTheReconcileNamingTheSecret()
+    {
+        await using var management = await KubeApiEmulator.StartAsync();
+        using var host = BuildWithSecretTarget(management, "nope");
+        await host.StartAsync();
+        try
+        {
+            await WaitUntilAsync(() => _events.OfType<ReconcileFailed>().Any(f => f.Application == "shop-remote"), "shop-remote failed");
+            var failed = _events.OfType<ReconcileFailed>().First(f => f.Application == "shop-remote");
+            failed.Message.Should().Contain("target 'remote'").And.Contain("Secret gitops-system/nope key value").And.Contain("KubeconfigSecret").And.Contain("does not exist");
+            _east.Get("v1", "Service", "demo", "web").Should().BeNull();
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private string KubeconfigVia(TcpRelay relay) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+            System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(_east.KubeconfigPath), @"server: \S+", $"server: http://{relay.Address}")));
+
+    private IHost BuildWithSecretTarget(KubeApiEmulator management, string secret)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddGitOps(o =>
+            {
+                o.JitterFraction = 0;
+                o.DriftDebounce = TimeSpan.FromMilliseconds(100);
+                o.Applications.Add(App("shop-remote", "remote"));
+            })
+            .AddGitSource(o => o.CacheDirectory = _temp.Combine("git-cache"))
+            .AddKubernetesTarget(o => o.KubeconfigPath = management.KubeconfigPath)
+            .AddKubernetesTarget("remote", o =>
+            {
+                o.KubeconfigSecret = new KubeconfigSecretReference { Namespace = "gitops-system", Name = secret, RefreshInterval = TimeSpan.FromMilliseconds(200) };
+                o.WatchReconnectBaseDelay = TimeSpan.FromMilliseconds(50);
+                o.MaxRetryDelay = TimeSpan.FromSeconds(1);
+            });
+        var host = builder.Build();
+        host.Services.GetRequiredService<IGitOpsController>().Events.Subscribe(_events.Enqueue);
+        return host;
     }
 
     private IHost Build(int maxConcurrentReconciles = 4, ApplicationDefinition? extra = null)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using GitOps.Sdk;
 using GitOps.Sdk.Diff;
+using GitOps.Sdk.Hooks;
 using GitOps.Sdk.Manifests;
 
 namespace GitOps.Cli.Commands;
@@ -113,7 +114,8 @@ internal sealed class DiffCommand : ICliCommand
 
     internal static async Task<int> RunAsync(Request r, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var desired = ReadDesired(r.Desired);
+        // Sync hooks (and objects a hook annotation leaves out) are never drift, as in the engine.
+        IReadOnlyList<KubeObject> desired = [.. ReadDesired(r.Desired).Where(SyncHookFilter.IsRegular)];
         List<KubeObject> live;
         if (r.Live is not null)
         {
@@ -122,7 +124,7 @@ internal sealed class DiffCommand : ICliCommand
                 throw new InputException("--live compares with a file; --kubeconfig, --context and --application read the cluster: give one or the other");
             }
 
-            live = ReadLive(r.Live);
+            live = [.. ReadLive(r.Live).Where(SyncHookFilter.IsRegular)];
         }
         else
         {

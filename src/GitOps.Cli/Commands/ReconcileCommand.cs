@@ -88,6 +88,12 @@ internal sealed class ReconcileCommand : ICliCommand
                 await stderr.WriteLineAsync("gitops reconcile: interrupted before it finished").ConfigureAwait(false);
                 return ShutdownSignals.ExitCode;
             }
+            catch (GitOpsConfigurationException ex)
+            {
+                // One block: the heading, then a line per problem.
+                await stderr.WriteLineAsync($"gitops reconcile: {CliText.Lines(ex.Message)}").ConfigureAwait(false);
+                return Error;
+            }
 #pragma warning disable CA1031 // Every failure becomes exit code 2 with a message; a stack trace helps no CLI user.
             catch (Exception ex)
 #pragma warning restore CA1031

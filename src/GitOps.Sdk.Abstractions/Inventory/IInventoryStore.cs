@@ -36,6 +36,14 @@ public sealed record Inventory
     /// <summary>Gets the revision last applied.</summary>
     public string? Revision { get; init; }
 
+    /// <summary>
+    /// Gets who wrote the inventory beyond the application's name (<c>ApplicationDefinition.Owner</c>, e.g.
+    /// <c>GitOpsApplication team-a/shop</c>), or <see langword="null"/> for an application without one (the
+    /// configuration's). An application whose owner differs treats the recorded objects as another owner's: it neither
+    /// prunes nor adopts them unless it may take them over.
+    /// </summary>
+    public string? Owner { get; init; }
+
     /// <summary>Gets the objects, sorted by key.</summary>
     public ImmutableArray<InventoryEntry> Entries { get; init; } = [];
 

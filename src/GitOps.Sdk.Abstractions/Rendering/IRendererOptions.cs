@@ -54,4 +54,13 @@ public interface IRendererOptionsBinder
     /// <param name="errors">Where values that do not parse are reported, each naming its configuration path.</param>
     /// <returns>The settings with the section's values applied, or <see langword="null"/> when the section has none of them.</returns>
     IRendererOptions? Bind(IConfigurationSection application, IRendererOptions? current, ICollection<string> errors);
+
+    /// <summary>
+    /// Gets the keys <see cref="Bind"/> reads, relative to the application's section: a key (<c>ReleaseName</c>), a key
+    /// in a subsection (<c>Helm:ReleaseName</c>), <c>*</c> for the entries of a list or map (<c>ValueFiles:*</c>). The
+    /// start-up check reports every other key of an application as unknown; while any registered binder returns none (the
+    /// default), application keys are not checked.
+    /// <value>Default: none.</value>
+    /// </summary>
+    IReadOnlyList<string> ConfigurationKeys => [];
 }

@@ -28,6 +28,8 @@ public static class GitSourceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        // GitOps:Sources:Git of the configuration given to AddGitOps(configuration), before the code below.
+        GitOpsConfigurationParts.Add<GitSourceOptions>(builder, "Sources:Git");
         var options = services.AddOptions<GitSourceOptions>();
         if (configure is not null)
         {

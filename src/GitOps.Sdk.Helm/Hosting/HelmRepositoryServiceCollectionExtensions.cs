@@ -22,6 +22,8 @@ public static class HelmRepositoryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        // GitOps:Sources:Helm of the configuration given to AddGitOps(configuration), before the code below.
+        GitOpsConfigurationParts.Add<HelmRepositoryOptions>(builder, "Sources:Helm");
         var options = services.AddOptions<HelmRepositoryOptions>().ValidateDataAnnotations().ValidateOnStart();
         if (configure is not null)
         {

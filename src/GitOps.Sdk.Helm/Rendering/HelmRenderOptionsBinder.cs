@@ -12,6 +12,12 @@ internal sealed class HelmRenderOptionsBinder : IRendererOptionsBinder
 {
     public string Renderer => HelmRenderOptions.RendererName;
 
+    public IReadOnlyList<string> ConfigurationKeys { get; } =
+    [
+        "ReleaseName", "Values", "ValueFiles:*",
+        "Helm:ReleaseName", "Helm:Values", "Helm:ValueFiles:*", "Helm:KubeVersion", "Helm:ApiVersions:*", "Helm:IncludeCrds", "Helm:ApplyHooks",
+    ];
+
     public IRendererOptions? Bind(IConfigurationSection application, IRendererOptions? current, ICollection<string> errors)
     {
         ArgumentNullException.ThrowIfNull(application);

@@ -57,7 +57,9 @@ internal static class GitOpsApplicationSpec
         var errors = new List<string>();
         var definition = ApplicationDefinitionReader.Read(section, name, rendererBinders, errors);
         problems.AddRange(errors.Select(e => $"{label}: {e}"));
-        definition = Confine(definition, ns, options, label, problems);
+        // The application belongs to this resource's namespace and name: another resource of the same name (in another
+        // namespace) that gets the name later is another application, and the inventory this one writes is not its.
+        definition = Confine(definition, ns, options, label, problems) with { Owner = label };
         if (problems.Count == 0)
         {
             problems.AddRange(ApplicationDefinitionReader.Validate(definition).Select(p => $"{label}: {p}"));

@@ -63,9 +63,10 @@ internal sealed class KubeApiClient
             {
                 try
                 {
-                    using var request = CreateRequest(method, path, body, contentType);
-                    await AuthenticateAsync(request, linked.Token).ConfigureAwait(false);
-                    using var response = await _kubernetes.HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+                    var kubernetes = await CurrentAsync(linked.Token).ConfigureAwait(false);
+                    using var request = CreateRequest(kubernetes, method, path, body, contentType);
+                    await AuthenticateAsync(kubernetes, request, linked.Token).ConfigureAwait(false);
+                    using var response = await kubernetes.HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
                     var bytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
                     var result = new KubeResponse(response.StatusCode, bytes);
                     if (!retry || !IsTransient(response.StatusCode) || attempt >= _options.MaxRetries)
@@ -108,9 +109,10 @@ internal sealed class KubeApiClient
     /// <summary>Opens a streaming GET (watch). The caller owns the response.</summary>
     public async Task<HttpResponseMessage> OpenStreamAsync(string path, CancellationToken cancellationToken)
     {
-        using var request = CreateRequest(HttpMethod.Get, path, null, null);
-        await AuthenticateAsync(request, cancellationToken).ConfigureAwait(false);
-        return await _kubernetes.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var kubernetes = await CurrentAsync(cancellationToken).ConfigureAwait(false);
+        using var request = CreateRequest(kubernetes, HttpMethod.Get, path, null, null);
+        await AuthenticateAsync(kubernetes, request, cancellationToken).ConfigureAwait(false);
+        return await kubernetes.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
     }
 
     public TimeSpan BackoffDelay(int attempt, TimeSpan? retryAfter)
@@ -157,9 +159,13 @@ internal sealed class KubeApiClient
         return null;
     }
 
-    private HttpRequestMessage CreateRequest(HttpMethod method, string path, byte[]? body, string? contentType)
+    /// <summary>The client to send through: the given one, or for a kubeconfig kept in a Secret, the one of its current content.</summary>
+    private ValueTask<k8s.Kubernetes> CurrentAsync(CancellationToken cancellationToken) =>
+        _kubernetes is SecretKubeconfigClient fromSecret ? fromSecret.CurrentAsync(cancellationToken) : ValueTask.FromResult(_kubernetes);
+
+    private static HttpRequestMessage CreateRequest(k8s.Kubernetes kubernetes, HttpMethod method, string path, byte[]? body, string? contentType)
     {
-        var request = new HttpRequestMessage(method, new Uri(_kubernetes.BaseUri, path.TrimStart('/')));
+        var request = new HttpRequestMessage(method, new Uri(kubernetes.BaseUri, path.TrimStart('/')));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (body is not null)
         {
@@ -170,9 +176,9 @@ internal sealed class KubeApiClient
         return request;
     }
 
-    private async Task AuthenticateAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private static async Task AuthenticateAsync(k8s.Kubernetes kubernetes, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (_kubernetes.Credentials is { } credentials)
+        if (kubernetes.Credentials is { } credentials)
         {
             await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
         }

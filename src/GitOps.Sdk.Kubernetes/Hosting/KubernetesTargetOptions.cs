@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using k8s;
+using Microsoft.Extensions.Configuration;
 
 namespace GitOps.Sdk.Kubernetes;
 
@@ -9,10 +10,22 @@ public sealed class KubernetesTargetOptions
     /// <summary>
     /// Gets or sets the kubeconfig file. <see langword="null"/> resolves the cluster as kubectl does: the files of
     /// <c>$KUBECONFIG</c> (separated by <c>:</c>, <c>;</c> on Windows; merged, the first file setting a value wins; missing
-    /// files are ignored), else <c>~/.kube/config</c>, else the pod's service account (in-cluster).
+    /// files are ignored), else <c>~/.kube/config</c>, else the pod's service account (in-cluster). Configuration key:
+    /// <c>GitOps:Target:Kubeconfig</c>.
     /// <value>Default: <see langword="null"/>.</value>
     /// </summary>
+    [ConfigurationKeyName("Kubeconfig")]
     public string? KubeconfigPath { get; set; }
+
+    /// <summary>
+    /// Gets or sets a Secret of the management cluster (the default target) that holds this target's kubeconfig, read
+    /// before the first request and again after <see cref="KubeconfigSecretReference.RefreshInterval"/> (rotated
+    /// credentials are picked up without a restart); <see cref="Context"/> picks its context. Only for a named target
+    /// (<c>AddKubernetesTarget("prod", …)</c>), and the default target must be registered too. Takes precedence over
+    /// <see cref="KubeconfigPath"/> and <see cref="InCluster"/>; a ready client set in code takes precedence over it.
+    /// <value>Default: <see langword="null"/>.</value>
+    /// </summary>
+    public KubeconfigSecretReference? KubeconfigSecret { get; set; }
 
     /// <summary>Gets or sets the kubeconfig context; <see langword="null"/> for the current context. <value>Default: <see langword="null"/>.</value></summary>
     public string? Context { get; set; }

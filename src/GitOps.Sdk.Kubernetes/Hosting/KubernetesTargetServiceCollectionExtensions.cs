@@ -17,7 +17,11 @@ public static class KubernetesTargetServiceCollectionExtensions
     /// <see cref="ILeaderElector"/> (<see cref="LeaseLeaderElector"/>). Calling it twice is harmless; services registered before win.
     /// </summary>
     /// <param name="builder">The GitOps builder.</param>
-    /// <param name="configure">Sets the connection (kubeconfig path, in-cluster or a client), field manager, concurrency and inventory location.</param>
+    /// <param name="configure">
+    /// Sets the connection (kubeconfig path, in-cluster or a client), field manager, concurrency and inventory location;
+    /// applied after the <c>GitOps:Target</c> section of the configuration given to <c>AddGitOps(configuration)</c>
+    /// (<c>GitOps:Target:Kubeconfig</c>, <c>GitOps:Target:Context</c>, …; lease settings under <c>GitOps:LeaderElection</c>).
+    /// </param>
     /// <returns>The builder.</returns>
     /// <example>
     /// <code>
@@ -34,6 +38,9 @@ public static class KubernetesTargetServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        // GitOps:Target and GitOps:LeaderElection of the configuration given to AddGitOps(configuration), before the code below.
+        GitOpsConfigurationParts.Add<KubernetesTargetOptions>(builder, "Target");
+        GitOpsConfigurationParts.Add<LeaseLeaderElectorOptions>(builder, "LeaderElection");
         var options = services.AddOptions<KubernetesTargetOptions>().ValidateDataAnnotations().ValidateOnStart();
         if (configure is not null)
         {
@@ -43,7 +50,7 @@ public static class KubernetesTargetServiceCollectionExtensions
         AddTargetParts(services, key: null, static sp => sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value);
         services.TryAddSingleton<ILeaderElector>(sp => new LeaseLeaderElector(
             sp.GetRequiredService<KubernetesClientHolder>().Client,
-            new LeaseLeaderElectorOptions(),
+            sp.GetRequiredService<IOptions<LeaseLeaderElectorOptions>>().Value,
             sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<LeaseLeaderElector>>()));
@@ -90,7 +97,26 @@ public static class KubernetesTargetServiceCollectionExtensions
     private static void AddTargetParts(IServiceCollection services, string? key, Func<IServiceProvider, KubernetesTargetOptions> options)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddKeyedSingleton(key, (sp, _) => new KubernetesClientHolder(options(sp), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddKeyedSingleton(key, (sp, _) =>
+        {
+            var o = options(sp);
+            var time = sp.GetRequiredService<TimeProvider>();
+            if (o.Client is null && o.KubeconfigSecret is { } secret)
+            {
+                if (key is null)
+                {
+                    throw new InvalidOperationException("KubernetesTargetOptions.KubeconfigSecret is for a named target (AddKubernetesTarget(\"name\", ...)): the default target is the management cluster the Secret is read from.");
+                }
+
+                var management = sp.GetService<KubernetesClientHolder>() ?? throw new InvalidOperationException(
+                    $"target '{key}' reads its kubeconfig from {secret} in the management cluster: register the default target too (AddKubernetesTarget()).");
+                var managementOptions = sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value;
+                var logger = sp.GetService<ILogger<KubernetesClientHolder>>();
+                return new KubernetesClientHolder(new SecretKubeconfigClient(key, secret, o.Context, () => new KubeApiClient(management.Client, managementOptions, time, logger), time));
+            }
+
+            return new KubernetesClientHolder(o, time);
+        });
         services.TryAddKeyedSingleton(key, (sp, _) => new KubernetesRestMapper(
             sp.GetRequiredKeyedService<KubernetesClientHolder>(key).Client,
             options(sp),
@@ -143,6 +169,13 @@ internal sealed class KubernetesClientHolder : IDisposable
             _owned = true;
             return new k8s.Kubernetes(ClusterAccess.Resolve(o, timeProvider).Configuration);
         });
+    }
+
+    /// <summary>Holds a client built elsewhere (a kubeconfig kept in a Secret), owned and disposed with the holder.</summary>
+    public KubernetesClientHolder(IKubernetes owned)
+    {
+        _client = new Lazy<IKubernetes>(owned);
+        _owned = true;
     }
 
     public IKubernetes Client => _client.Value;

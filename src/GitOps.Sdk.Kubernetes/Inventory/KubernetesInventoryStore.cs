@@ -15,8 +15,8 @@ namespace GitOps.Sdk.Kubernetes;
 /// </summary>
 /// <remarks>
 /// The data holds <c>application</c>, <c>revision</c> and <c>entries</c> (a JSON array of
-/// <c>{"key":"group/Kind/namespace/name","apiVersion":"…","appliedHash":"…"}</c>) and <c>checksum</c> (SHA-256 over the
-/// other three; a mismatch or unreadable data is an <see cref="InventoryCorruptedException"/>, never a guess). Writes use
+/// <c>{"key":"group/Kind/namespace/name","apiVersion":"…","appliedHash":"…"}</c>), <c>owner</c> when the application
+/// has one (<see cref="Inventory.Owner"/>) and <c>checksum</c> (SHA-256 over the others; a mismatch or unreadable data is an <see cref="InventoryCorruptedException"/>, never a guess). Writes use
 /// optimistic concurrency: an update carries the resourceVersion this store last read or wrote, so a write based on a
 /// stale read fails with 409 Conflict instead of overwriting another writer's inventory. For crash safety, the reconciler saves the
 /// union of the previous inventory and the new desired set before applying and the final set afterwards
@@ -94,7 +94,8 @@ public sealed class KubernetesInventoryStore : IInventoryStore
             var entriesText = ReadData(data, "entries");
             var checksum = ReadData(data, "checksum");
             var storedApplication = ReadData(data, "application");
-            if (checksum is not null && !string.Equals(checksum, Checksum(storedApplication ?? string.Empty, revision ?? string.Empty, entriesText ?? string.Empty), StringComparison.Ordinal))
+            var owner = ReadData(data, "owner");
+            if (checksum is not null && !string.Equals(checksum, Checksum(storedApplication ?? string.Empty, revision ?? string.Empty, entriesText ?? string.Empty, owner), StringComparison.Ordinal))
             {
                 throw new InventoryCorruptedException(application, location, "its checksum does not match its content (it was changed outside the engine)");
             }
@@ -123,7 +124,7 @@ public sealed class KubernetesInventoryStore : IInventoryStore
                 }
             }
 
-            return new Inventory { Application = application, Revision = string.IsNullOrEmpty(revision) ? null : revision, Entries = Inventory.SortByKey(entries) };
+            return new Inventory { Application = application, Revision = string.IsNullOrEmpty(revision) ? null : revision, Owner = string.IsNullOrEmpty(owner) ? null : owner, Entries = Inventory.SortByKey(entries) };
         }
         catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
         {
@@ -168,9 +169,13 @@ public sealed class KubernetesInventoryStore : IInventoryStore
         return [.. names];
     }
 
-    /// <summary>The checksum stored with an inventory: SHA-256 over application, revision and entries.</summary>
-    internal static string Checksum(string application, string revision, string entries) =>
-        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{application}\n{revision}\n{entries}")));
+    /// <summary>
+    /// The checksum stored with an inventory: SHA-256 over application, revision and entries, and the owner when there
+    /// is one (so an inventory without an owner has the checksum it always had).
+    /// </summary>
+    internal static string Checksum(string application, string revision, string entries, string? owner = null) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            string.IsNullOrEmpty(owner) ? $"{application}\n{revision}\n{entries}" : $"{application}\n{revision}\n{entries}\n{owner}")));
 
     /// <inheritdoc />
     public async ValueTask SaveAsync(Inventory inventory, CancellationToken cancellationToken)
@@ -194,8 +199,13 @@ public sealed class KubernetesInventoryStore : IInventoryStore
             ["application"] = inventory.Application,
             ["revision"] = inventory.Revision ?? string.Empty,
             ["entries"] = entriesText,
-            ["checksum"] = Checksum(inventory.Application, inventory.Revision ?? string.Empty, entriesText),
+            ["checksum"] = Checksum(inventory.Application, inventory.Revision ?? string.Empty, entriesText, inventory.Owner),
         };
+        if (!string.IsNullOrEmpty(inventory.Owner))
+        {
+            values["owner"] = inventory.Owner;
+        }
+
         var secret = _client.Options.InventoryKind == InventoryObjectKind.Secret;
         var data = new JsonObject();
         foreach (var (k, v) in values)

@@ -24,6 +24,8 @@ public static class OciServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        // GitOps:Sources:Oci of the configuration given to AddGitOps(configuration), before the code below.
+        GitOpsConfigurationParts.Add<OciOptions>(builder, "Sources:Oci");
         var options = services.AddOptions<OciOptions>().ValidateDataAnnotations().ValidateOnStart();
         if (configure is not null)
         {

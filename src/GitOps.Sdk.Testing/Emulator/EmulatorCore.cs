@@ -120,6 +120,14 @@ internal sealed class EmulatorCore
                     var config = request.Body ?? throw StatusErrors.BadRequest("missing apply configuration");
                     WriteBodies.CheckApplyIdentity(type, config, name, request.Namespace);
                     JsonObject baseObject;
+                    if (live is null && request.Subresource is not null)
+                    {
+                        // As the API server's subresource storage (StatusREST.Update passes forceAllowCreate=false):
+                        // "subresources should never allow create on update"; an apply to the status of a missing
+                        // object is 404 NotFound, it never creates the object.
+                        throw StatusErrors.NotFound(type, name);
+                    }
+
                     if (live is null)
                     {
                         Namespaces.CheckWritable(type, request.Namespace, name);

@@ -26,6 +26,16 @@ public sealed record ApplicationDefinition
     /// <summary>Gets the application's unique name (a DNS label: lowercase letters, digits, '-', at most 63 characters).</summary>
     public string Name { get; init; } = string.Empty;
 
+    /// <summary>
+    /// Gets who the application belongs to beyond its name, when its source can tell two applications of the same name
+    /// apart (the <c>GitOpsApplication</c> resources: <c>GitOpsApplication team-a/shop</c>). It is recorded in the
+    /// inventory; an application whose owner is not the inventory's writer treats the recorded objects as another
+    /// owner's (it applies, prunes and adopts nothing while they exist, unless <see cref="AllowTakeover"/>), and a
+    /// definition with another owner is a new application, not a changed one.
+    /// <value>Default: <see langword="null"/> (the name alone: the configuration's applications).</value>
+    /// </summary>
+    public string? Owner { get; init; }
+
     /// <summary>Gets where desired state comes from.</summary>
     public SourceReference? Source { get; init; }
 
@@ -96,7 +106,8 @@ public sealed record ApplicationDefinition
 
     /// <summary>
     /// Gets a value indicating whether live objects whose ownership label names another application may be
-    /// taken over (the other application's inventory then no longer governs them). <value>Default: <see langword="false"/>.</value>
+    /// taken over (the other application's inventory then no longer governs them), and whether an inventory another
+    /// <see cref="Owner"/> wrote is taken over with the objects it records. <value>Default: <see langword="false"/>.</value>
     /// </summary>
     public bool AllowTakeover { get; init; }
 

@@ -77,6 +77,8 @@ internal static class GitOpsConfigurationBinder
         string? url = source.Value ?? source["Url"] ?? app["Url"];
         if (url is not null)
         {
+            var includePrerelease = d.Source?.IncludePrerelease ?? false;
+            ReadBool(source, "IncludePrerelease", errors, v => includePrerelease = v);
             d = d with
             {
                 Source = new SourceReference
@@ -87,7 +89,7 @@ internal static class GitOpsConfigurationBinder
                     Chart = source["Chart"] ?? app["Chart"] ?? d.Source?.Chart,
                     Path = source["Path"] ?? d.Source?.Path,
                     CredentialsName = source["CredentialsName"] ?? app["CredentialsName"] ?? d.Source?.CredentialsName,
-                    IncludePrerelease = bool.TryParse(source["IncludePrerelease"], out var pre) && pre,
+                    IncludePrerelease = includePrerelease,
                 },
             };
         }
@@ -265,59 +267,5 @@ internal static class GitOpsConfigurationBinder
     }
 
     /// <summary>Parses <c>hh:mm:ss</c> or a Go-style duration such as <c>1h30m</c>, <c>5m</c>, <c>30s</c>, <c>500ms</c>.</summary>
-    internal static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value))
-        {
-            return true;
-        }
-
-        value = TimeSpan.Zero;
-        var span = text.AsSpan().Trim();
-        if (span.IsEmpty)
-        {
-            return false;
-        }
-
-        while (!span.IsEmpty)
-        {
-            var i = 0;
-            while (i < span.Length && (char.IsAsciiDigit(span[i]) || span[i] == '.'))
-            {
-                i++;
-            }
-
-            if (i == 0 || !double.TryParse(span[..i], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            span = span[i..];
-            var j = 0;
-            while (j < span.Length && char.IsAsciiLetter(span[j]))
-            {
-                j++;
-            }
-
-            var unit = span[..j].ToString();
-            span = span[j..];
-            var add = unit switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(number),
-                "s" => TimeSpan.FromSeconds(number),
-                "m" => TimeSpan.FromMinutes(number),
-                "h" => TimeSpan.FromHours(number),
-                "d" => TimeSpan.FromDays(number),
-                _ => (TimeSpan?)null,
-            };
-            if (add is null)
-            {
-                return false;
-            }
-
-            value += add.Value;
-        }
-
-        return true;
-    }
+    internal static bool TryParseDuration(string text, out TimeSpan value) => Configuration.ConfigurationShape.TryParseDuration(text, out value);
 }

@@ -78,6 +78,22 @@ internal sealed partial class GitOpsController
                     continue;
                 }
 
+                if (!string.Equals(existing.Definition.Owner, accepted.Definition.Owner, StringComparison.Ordinal))
+                {
+                    // Another owner's application of the same name (another GitOpsApplication took the name): not a
+                    // changed application but a removed one and a new one. Nothing carries over (status, approvals, the
+                    // last good state), and its inventory is another owner's (OwnershipPolicy.ForInventory).
+                    var successor = new ApplicationRuntime(new Reconciler(accepted.Definition, _services, GateOf(name)), accepted.Source, firstTrigger: ReconcileTrigger.ApplicationChanged);
+                    ordered.Add(successor);
+                    effects.Add(existing.Stop);
+                    Log.ApplicationRemoved(_logger, name, existing.Source);
+                    events.Add(new ApplicationRemoved { Application = name, Timestamp = now, Source = existing.Source });
+                    Log.ApplicationAdded(_logger, name, accepted.Source);
+                    events.Add(new ApplicationAdded { Application = name, Timestamp = now, Source = accepted.Source });
+                    effects.Add(() => StartLoop(successor));
+                    continue;
+                }
+
                 // A changed definition gets a new reconciler (the definition is read once); the status carries on, and a
                 // suspend made at run time stays unless the definition itself changed its Suspended setting.
                 var suspended = existing.Definition.Suspended != accepted.Definition.Suspended ? accepted.Definition.Suspended : existing.Suspended;

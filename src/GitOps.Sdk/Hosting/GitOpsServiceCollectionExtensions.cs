@@ -43,6 +43,8 @@ public static class GitOpsServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitOpsOptions>, GitOpsOptionsValidator>());
+        // One check of the whole GitOps configuration (engine, unknown keys, every package's part): one exception, every problem.
+        services.TryAddTransient<IOptionsFactory<GitOpsOptions>, GitOps.Sdk.Configuration.GitOpsOptionsFactory>();
         services.TryAddSingleton(TimeProvider.System);
         // The generic host and ASP.NET Core register IMeterFactory; the engine does not add it (AddMetrics would bring in
         // Configuration and Options.ConfigurationExtensions), so a bare container without one gets the shared meter.
@@ -90,6 +92,9 @@ public static class GitOpsServiceCollectionExtensions
             var gitops = configuration.GetSection("GitOps");
             GitOpsConfigurationBinder.Bind(gitops.Exists() ? gitops : configuration, o, binders);
         });
+
+        // Packages bind their parts (GitOps:Target, GitOps:Sources:Git, …) from it; start-up reports keys nothing reads.
+        services.AddSingleton(new GitOpsConfiguration(configuration));
 
         // When the configuration reloads (appsettings.json with reloadOnChange), the applications follow it.
         services.AddSingleton<IOptionsChangeTokenSource<GitOpsOptions>>(new GitOpsConfigurationChangeTokenSource(configuration));

@@ -2,14 +2,15 @@ namespace GitOps.Sdk;
 
 /// <summary>
 /// Runs the inventory protocol (<see cref="InventoryUpdates"/>) against the store: pending before the first write,
-/// completed after the apply, recorded for a run that writes nothing.
+/// completed after the apply, recorded for a run that writes nothing. Every inventory it saves names
+/// <paramref name="owner"/> (the application's <see cref="Hosting.ApplicationDefinition.Owner"/>) as its writer.
 /// </summary>
-internal sealed class InventoryProtocol(Func<IInventoryStore> store)
+internal sealed class InventoryProtocol(Func<IInventoryStore> store, string? owner = null)
 {
     /// <summary>Saves and returns the pending inventory: after this, every object the apply may create is listed.</summary>
     public async ValueTask<Inventory> BeginAsync(Inventory? previous, ApplyPlan plan, CancellationToken cancellationToken)
     {
-        var pending = InventoryUpdates.Pending(previous, plan);
+        var pending = InventoryUpdates.Pending(previous, plan) with { Owner = owner };
         await store().SaveAsync(pending, cancellationToken).ConfigureAwait(false);
         return pending;
     }
@@ -23,17 +24,22 @@ internal sealed class InventoryProtocol(Func<IInventoryStore> store)
         DesiredState desired,
         IReadOnlyDictionary<ResourceKey, KubeObject> liveBefore)
     {
-        var completed = InventoryUpdates.Completed(pending, previous, plan, result, desired, liveBefore);
+        var completed = InventoryUpdates.Completed(pending, previous, plan, result, desired, liveBefore) with { Owner = owner };
         await store().SaveAsync(completed, CancellationToken.None).ConfigureAwait(false);
         return completed;
     }
 
-    /// <summary>For a plan that writes nothing: saves the recorded inventory when it differs from what is stored.</summary>
+    /// <summary>
+    /// For a plan that writes nothing: saves the recorded inventory when it differs from what is stored (or when another
+    /// owner wrote it, and this application took it over).
+    /// </summary>
     public async ValueTask RecordAsync(Inventory? previous, ApplyPlan plan, CancellationToken cancellationToken)
     {
-        if (InventoryUpdates.Recorded(previous, plan) is { } recorded)
+        var recorded = InventoryUpdates.Recorded(previous, plan)
+            ?? (previous is not null && !string.Equals(previous.Owner, owner, StringComparison.Ordinal) ? previous : null);
+        if (recorded is not null)
         {
-            await store().SaveAsync(recorded, cancellationToken).ConfigureAwait(false);
+            await store().SaveAsync(recorded with { Owner = owner }, cancellationToken).ConfigureAwait(false);
         }
     }
 }

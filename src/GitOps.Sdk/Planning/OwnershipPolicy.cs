@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 
 namespace GitOps.Sdk.Planning;
@@ -14,6 +15,11 @@ namespace GitOps.Sdk.Planning;
 /// (it was applied by this application and the label was removed since) or <see cref="PlanOptions.AllowAdoption"/>
 /// (application option <c>AllowAdoption</c>, CLI <c>--adopt</c>).</description></item>
 /// <item><description>A refused object is never written, never recorded in the inventory and never pruned.</description></item>
+/// <item><description>An inventory written by another owner (<see cref="Inventory.Owner"/> is not the application's
+/// <c>ApplicationDefinition.Owner</c>: another <c>GitOpsApplication</c> of the same name) is not the application's
+/// (<see cref="ForInventory"/>): while an object it records is live, the application applies, prunes and adopts nothing
+/// and each such object is refused, unless <see cref="PlanOptions.AllowTakeover"/>; once none is live it starts
+/// afresh.</description></item>
 /// </list>
 /// </remarks>
 internal static class OwnershipPolicy
@@ -94,6 +100,68 @@ internal static class OwnershipPolicy
             $"{key} is not pruned: it does not carry application '{application}''s ownership label {options.OwnershipLabel}{(writers is null ? string.Empty : $" (written by {writers})")}; application '{application}' lets go of it");
     }
 
+    /// <summary>
+    /// Decides whether the stored <paramref name="inventory"/> is this application's: written by the same
+    /// <paramref name="owner"/> (or there is none), taken over (another owner's, with <c>AllowTakeover</c>), abandoned
+    /// (another owner's, none of its objects live: the application starts afresh) or refused (another owner's with live
+    /// objects: each is a refused step naming the object, both owners and the option).
+    /// </summary>
+    public static (InventoryOwnership Decision, ImmutableArray<PlanStep> Refused) ForInventory(
+        string application,
+        string? owner,
+        Inventory? inventory,
+        IReadOnlyList<KubeObject> desired,
+        IReadOnlyDictionary<ResourceKey, KubeObject> live,
+        bool allowTakeover)
+    {
+        if (inventory is null || string.Equals(inventory.Owner, owner, StringComparison.Ordinal))
+        {
+            return (InventoryOwnership.Own, []);
+        }
+
+        if (allowTakeover)
+        {
+            return (InventoryOwnership.TakenOver, []);
+        }
+
+        var desiredByKey = new Dictionary<ResourceKey, KubeObject>();
+        foreach (var d in desired)
+        {
+            desiredByKey[d.Key] = d;
+        }
+
+        var other = DescribeOwner(inventory.Owner);
+        var self = DescribeOwner(owner);
+        var steps = ImmutableArray.CreateBuilder<PlanStep>();
+        foreach (var entry in inventory.Entries)
+        {
+            if (!live.TryGetValue(entry.Key, out var liveObject))
+            {
+                continue;
+            }
+
+            var wanted = desiredByKey.GetValueOrDefault(entry.Key);
+            var what = wanted is null
+                ? $"{entry.Key} is not pruned: it is recorded in the inventory of application '{application}' written by {other}, not by {self}, whose application '{application}' does not own it"
+                : $"{entry.Key} is not adopted: it is recorded in the inventory of application '{application}' written by {other}, not by {self}, whose application '{application}' does not take it over";
+            steps.Add(new PlanStep
+            {
+                Key = entry.Key,
+                Action = PlanAction.Skip,
+                Desired = wanted,
+                Live = liveObject,
+                Reason = $"{what}; nothing is applied or pruned while that inventory's objects are live (set AllowTakeover on application '{application}', CLI --takeover, to take them over; or delete them, or that inventory, to let go of them)",
+                Refusal = new PlanRefusal(PlanRefusalRules.OwnedByOtherApplication, other, "AllowTakeover"),
+            });
+        }
+
+        return steps.Count == 0 ? (InventoryOwnership.Abandoned, []) : (InventoryOwnership.Refused, steps.ToImmutable());
+    }
+
+    /// <summary>Names an application owner in messages: the owner itself, or what an application without one is.</summary>
+    public static string DescribeOwner(string? owner) =>
+        owner is { Length: > 0 } ? owner : "an application without an owner (the configuration's, or a code-defined source's)";
+
     /// <summary>Returns <see langword="true"/> when a refusal means the application does not own the object (so it leaves the inventory).</summary>
     public static bool IsOwnershipRefusal(PlanRefusal? refusal) =>
         refusal is { Rule: PlanRefusalRules.OwnedByOtherApplication or PlanRefusalRules.NotMarked };
@@ -128,4 +196,20 @@ internal static class OwnershipPolicy
 
         return managers.Count == 0 ? null : "field manager " + string.Join(", ", managers.Select(static m => $"'{m}'"));
     }
+}
+
+/// <summary>What a reconcile makes of its stored inventory (<see cref="OwnershipPolicy.ForInventory"/>).</summary>
+internal enum InventoryOwnership
+{
+    /// <summary>There is none, or the application's owner wrote it.</summary>
+    Own,
+
+    /// <summary>Another owner wrote it and the application takes its objects over (<c>AllowTakeover</c>).</summary>
+    TakenOver,
+
+    /// <summary>Another owner wrote it and none of its objects is live: the application starts afresh.</summary>
+    Abandoned,
+
+    /// <summary>Another owner wrote it and some of its objects are live: the application applies and prunes nothing.</summary>
+    Refused,
 }

@@ -2,6 +2,7 @@ using GitOps.Sdk.Hosting;
 using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Events;
 using GitOps.Sdk.Hooks;
+using GitOps.Sdk.Planning;
 using GitOps.Sdk.Status;
 
 namespace GitOps.Sdk.Reconciliation;
@@ -36,7 +37,7 @@ internal sealed class ReconcilePipeline
         _ownWrites = ownWrites;
         _approvals = approvals;
         var guard = new PlanGuard(context);
-        _inventory = new InventoryProtocol(() => context.Services.Inventory);
+        _inventory = new InventoryProtocol(() => context.Services.Inventory, context.Definition.Owner);
         _source = new SourceStage(context);
         _render = new RenderingStage(context, new RevisionAdmission(context));
         _live = new LiveStateStage(context, watches);
@@ -117,11 +118,39 @@ internal sealed class ReconcilePipeline
             return run.Fail(liveFailure);
         }
 
-        run = Step(run with { Live = live.Value, Stage = ReconcileStage.Diff });
         var snapshot = live.Value!;
+
+        // An inventory another owner wrote (another GitOpsApplication of this name) is not this application's.
+        var (ownership, foreign) = OwnershipPolicy.ForInventory(app.Name, app.Owner, snapshot.Inventory, desired.Objects, snapshot.Objects, app.AllowTakeover);
+        var self = OwnershipPolicy.DescribeOwner(app.Owner);
+        switch (ownership)
+        {
+            case InventoryOwnership.TakenOver:
+                Log.InventoryTakenOver(_context.Logger, app.Name, self, OwnershipPolicy.DescribeOwner(snapshot.Inventory!.Owner), snapshot.Inventory.Entries.Length);
+                break;
+            case InventoryOwnership.Abandoned:
+                Log.InventoryAbandoned(_context.Logger, app.Name, self, OwnershipPolicy.DescribeOwner(snapshot.Inventory!.Owner), snapshot.Inventory.Entries.Length);
+                snapshot = snapshot with { Inventory = null };
+                break;
+            case InventoryOwnership.Refused:
+                snapshot = snapshot with { Inventory = null };
+                break;
+        }
+
+        run = Step(run with { Live = snapshot, Stage = ReconcileStage.Diff });
         var diff = _diff.Run(new DiffInput(desired, snapshot, lastAppliedDigest, run.Revision));
 
         run = Step(run with { Diff = diff, Stage = ReconcileStage.Plan });
+        if (ownership == InventoryOwnership.Refused)
+        {
+            // Nothing is applied, pruned or recorded: the other owner's inventory stays as it is, and so does every
+            // object; each of its live objects is a refusal, so the run is loud and not Synced, every time.
+            _approvals.Decide(null);
+            var refusedPlan = new ApplyPlan { Application = app.Name, Revision = run.Revision, Steps = foreign };
+            run = Step(run with { Plan = new ReconcilePlan(refusedPlan, []), DecidedHeldPlan = true });
+            return CompleteWithoutApply(run, ReconcileOutcome.Synced);
+        }
+
         var planned = await _plan.RunAsync(new PlanInput(desired, snapshot, diff), cancellationToken).ConfigureAwait(false);
         run = Step(run with { Plan = planned });
         if (planned.Actionable == 0)
@@ -180,7 +209,7 @@ internal sealed class ReconcilePipeline
         // Health: read back what was written, and wait for it when asked to (PostSync hooks run once everything is healthy).
         run = Step(run with { Stage = ReconcileStage.Health });
         var postSync = hooks.Has(SyncHookPhase.PostSync);
-        var health = await _health.RunAsync(new HealthInput(desired, approval.Plan, null, app.WaitForHealth || postSync, applied.Value.Result), cancellationToken).ConfigureAwait(false);
+        var health = await _health.RunAsync(new HealthInput(desired, approval.Plan, null, app.WaitForHealth || postSync, applied.Value.Result, postSync ? "before the PostSync hooks" : "(WaitForHealth)"), cancellationToken).ConfigureAwait(false);
         run = run with { Health = health.Value, ResultHealth = health.Value?.Overall };
         if (health.Failure is { } healthFailure)
         {

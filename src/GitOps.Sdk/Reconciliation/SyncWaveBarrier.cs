@@ -64,11 +64,11 @@ internal sealed class SyncWaveBarrier(StageContext context, ApplyPlan plan, Hook
             return null;
         }
 
-        Log.WaitingForWave(context.Logger, context.Application, wave, next);
         var steps = plan.Steps.Where(s => s.Wave == wave && s.Desired is not null && s.Action is PlanAction.Apply or PlanAction.Recreate or PlanAction.None).ToList();
         var time = context.Time;
         var timeout = context.Definition.WaveHealthTimeout;
         var deadline = time.GetUtcNow() + timeout;
+        var first = true;
         while (true)
         {
             // As after the apply: what the server returned for this sync's writes stands in for a read that lags behind it.
@@ -87,6 +87,13 @@ internal sealed class SyncWaveBarrier(StageContext context, ApplyPlan plan, Hook
             if (unhealthy.Count == 0)
             {
                 return null;
+            }
+
+            if (first)
+            {
+                // A wait starts: say what for and how long at most (nothing is logged when the wave is healthy at once).
+                first = false;
+                Log.WaitingForWave(context.Logger, context.Application, timeout, wave, next, Waiting(unhealthy));
             }
 
             if (time.GetUtcNow() >= deadline)
@@ -109,6 +116,14 @@ internal sealed class SyncWaveBarrier(StageContext context, ApplyPlan plan, Hook
         [.. plan.Steps
             .Where(s => s.Action == PlanAction.Apply && s.Live is null && s.Key.Group.Length == 0 && s.Key.Kind == "Namespace" && namespaces.Contains(s.Key.Name))
             .Select(static s => s.Key)];
+
+    /// <summary>Names the objects a wait is for with their health (the first five, then how many more).</summary>
+    public static string Waiting(IReadOnlyCollection<(ResourceKey Key, HealthResult Health)> unhealthy)
+    {
+        const int Shown = 5;
+        var text = string.Join("; ", unhealthy.Take(Shown).Select(static u => $"{Describe(u.Key)}: {u.Health.Status}{(u.Health.Message is { } m ? $": {m}" : string.Empty)}"));
+        return unhealthy.Count > Shown ? $"{text}; and {unhealthy.Count - Shown} more" : text;
+    }
 
     /// <summary>Names an object as <c>Kind[.group] namespace/name</c>.</summary>
     public static string Describe(ResourceKey key) =>

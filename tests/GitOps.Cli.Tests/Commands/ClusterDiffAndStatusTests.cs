@@ -91,6 +91,51 @@ public sealed class ClusterDiffAndStatusTests
     }
 
     [Fact]
+    public async Task Diff_SyncHooksAndSkippedObjects_AreNeverDrift_AsInTheEngine()
+    {
+        using var temp = new TempDirectory("gitops-cli-cluster-diff-hooks");
+        await using var api = await KubeApiEmulator.StartAsync();
+        await api.CreateAsync("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+        await api.CreateAsync(Settings.Replace("name: settings", "name: settings\n  namespace: shop", StringComparison.Ordinal));
+        var manifests = temp.Combine("app");
+        Directory.CreateDirectory(manifests);
+        await File.WriteAllTextAsync(Path.Combine(manifests, "settings.yaml"), Settings);
+        await File.WriteAllTextAsync(Path.Combine(manifests, "smoke.yaml"), Hook("smoke", "argocd.argoproj.io/hook: PostSync"));
+        await File.WriteAllTextAsync(Path.Combine(manifests, "migrate.yaml"), Hook("migrate", "helm.sh/hook: pre-upgrade"));
+        await File.WriteAllTextAsync(Path.Combine(manifests, "skipped.yaml"), Hook("skipped", "gitops.sdk.io/hook: Skip"));
+
+        var diff = await Run("diff", "-f", manifests, "-n", "shop", "--kubeconfig", api.KubeconfigPath);
+
+        diff.Code.Should().Be(DiffCommand.NoDrift, diff.Output);
+        diff.Output.Should().NotContain("batch/Job");
+
+        // A live hook (a finished Job kept by BeforeHookCreation) in a file of live objects is not a prune either.
+        var live = temp.Combine("live.json");
+        var settings = api.Get("v1", "ConfigMap", "shop", "settings")!.ToJsonString();
+        await api.CreateAsync(Hook("smoke", "argocd.argoproj.io/hook: PostSync").Replace("name: smoke", "name: smoke\n  namespace: shop", StringComparison.Ordinal));
+        var job = api.Get("batch/v1", "Job", "shop", "smoke")!.ToJsonString();
+        await File.WriteAllTextAsync(live, $$"""{"apiVersion":"v1","kind":"List","items":[{{settings}},{{job}}]}""");
+        var withLive = await Run("diff", "-f", Path.Combine(manifests, "settings.yaml"), "--live", live);
+        withLive.Code.Should().Be(DiffCommand.NoDrift, withLive.Output);
+    }
+
+    private static string Hook(string name, string annotation) => $"""
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: {name}
+          annotations:
+            {annotation}
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: main
+                  image: registry.example.com/tools:1.0
+        """;
+
+    [Fact]
     public async Task Diff_ClusterUnreachable_ExitCode2NamingTheProblemWithoutCredentials()
     {
         using var temp = new TempDirectory("gitops-cli-cluster-down");

@@ -117,4 +117,32 @@ public sealed class KubectlTests : IAsyncLifetime
         var managers = cm["metadata"]!["managedFields"]!.AsArray().Select(m => (string?)m!["manager"]).ToList();
         managers.Should().Equal("gitops-sdk", "kubectl-label");
     }
+
+    [Fact]
+    public async Task ApplyServerSide_StatusSubresourceOfAMissingObject_IsNotFoundAndCreatesNothing()
+    {
+        // A real API server never creates an object through a subresource (StatusREST.Update: forceAllowCreate=false).
+        var apply = await KubectlAsync("apply", "--server-side", "--field-manager=gitops-sdk", "-f", Write("app.yaml", Manifest));
+        apply.ExitCode.Should().Be(0, apply.StandardError);
+        var status = Write("status.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: ghost
+              namespace: shop
+            status:
+              replicas: 1
+            """);
+
+        var missing = await KubectlAsync("apply", "--server-side", "--subresource=status", "--field-manager=status-writer", "-f", status);
+
+        missing.ExitCode.Should().NotBe(0, missing.StandardOutput);
+        missing.StandardError.Should().Contain("NotFound").And.Contain("\"ghost\" not found");
+        _api.Get("apps/v1", "Deployment", "shop", "ghost").Should().BeNull("a status write never creates the object");
+
+        // The same write to an object that exists sets its status.
+        var existing = await KubectlAsync("apply", "--server-side", "--subresource=status", "--field-manager=status-writer", "-f", Write("web-status.yaml", File.ReadAllText(status).Replace("ghost", "web", StringComparison.Ordinal)));
+        existing.ExitCode.Should().Be(0, existing.StandardError);
+        _api.Get("apps/v1", "Deployment", "shop", "web")!["status"]!["replicas"]!.ToJsonString().Should().Be("1");
+    }
 }

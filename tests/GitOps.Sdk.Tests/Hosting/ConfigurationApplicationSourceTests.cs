@@ -76,7 +76,7 @@ public sealed class ConfigurationApplicationSourceTests
 
         var create = () => Create(applications: 0, services: s => s.AddGitOps(configuration));
 
-        create.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message.Should().Contain("GitOps:Applications:web:Interval: 'banana' is not a duration");
+        create.Should().Throw<GitOpsConfigurationException>().Which.Message.Should().Contain("GitOps:Applications:web:Interval: 'banana' is not a duration");
     }
 
     private static void Write(string file, params (string Name, string Settings)[] applications)

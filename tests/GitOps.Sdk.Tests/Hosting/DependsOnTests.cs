@@ -220,8 +220,8 @@ public sealed class DependsOnTests
 
         var start = () => host.StartAsync();
 
-        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
-        error.Failures.Should().ContainSingle().Which.Should().Contain("DependsOn forms a cycle: web → api → db → web");
+        var error = (await start.Should().ThrowAsync<GitOpsConfigurationException>()).Which;
+        error.Errors.Should().ContainSingle().Which.Should().Contain("DependsOn forms a cycle: web → api → db → web");
     }
 
     [Fact]
@@ -231,10 +231,10 @@ public sealed class DependsOnTests
 
         var start = () => host.StartAsync();
 
-        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
-        error.Failures.Should().Contain(f => f.StartsWith("GitOps application 'web': DependsOn names 'nope', which is not an application", StringComparison.Ordinal));
-        error.Failures.Should().Contain(f => f.Contains("'api'", StringComparison.Ordinal) && f.Contains("DependsOn entry 'Not_A_Name' is not an application name", StringComparison.Ordinal));
-        error.Failures.Should().Contain(f => f.Contains("DependsOn forms a cycle: self → self", StringComparison.Ordinal));
+        var error = (await start.Should().ThrowAsync<GitOpsConfigurationException>()).Which;
+        error.Errors.Should().Contain(f => f.StartsWith("GitOps application 'web': DependsOn names 'nope', which is not an application", StringComparison.Ordinal));
+        error.Errors.Should().Contain(f => f.Contains("'api'", StringComparison.Ordinal) && f.Contains("DependsOn entry 'Not_A_Name' is not an application name", StringComparison.Ordinal));
+        error.Errors.Should().Contain(f => f.Contains("DependsOn forms a cycle: self → self", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -113,12 +113,12 @@ public sealed class GitOpsOptionsTests
 
         var start = () => host.StartAsync();
 
-        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
-        error.Failures.Should().Contain(f => f.Contains("GitOps:Applications:shop:Interval") && f.Contains("'soon'"));
-        error.Failures.Should().Contain(f => f.Contains("'shop'") && f.Contains("Source.Url is required"));
-        error.Failures.Should().Contain(f => f.Contains("'Bad_Name'") && f.Contains("DNS label"));
-        error.Failures.Should().Contain(f => f.Contains("'web'") && f.Contains("MaxRetryDelay"));
-        error.Failures.Should().Contain(f => f.Contains("GitOps:Applications:web:Mode") && f.Contains("Sometimes"));
+        var error = (await start.Should().ThrowAsync<GitOpsConfigurationException>()).Which;
+        error.Errors.Should().Contain(f => f.Contains("GitOps:Applications:shop:Interval") && f.Contains("'soon'"));
+        error.Errors.Should().Contain(f => f.Contains("'shop'") && f.Contains("Source.Url is required"));
+        error.Errors.Should().Contain(f => f.Contains("'Bad_Name'") && f.Contains("DNS label"));
+        error.Errors.Should().Contain(f => f.Contains("'web'") && f.Contains("MaxRetryDelay"));
+        error.Errors.Should().Contain(f => f.Contains("GitOps:Applications:web:Mode") && f.Contains("Sometimes"));
     }
 
     [Fact]

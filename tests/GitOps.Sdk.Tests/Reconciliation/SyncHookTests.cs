@@ -6,6 +6,8 @@ using GitOps.Sdk.Hooks;
 using GitOps.Sdk.Reconciliation;
 using GitOps.Sdk.Status;
 using GitOps.Sdk.Testing.InMemory;
+using GitOps.Sdk.TestUtilities;
+using Microsoft.Extensions.Logging;
 using static GitOps.Sdk.Tests.Reconciliation.PipelineHarness;
 
 namespace GitOps.Sdk.Tests.Reconciliation;
@@ -267,6 +269,54 @@ public sealed class SyncHookTests
         result.Outcome.Should().Be(ReconcileOutcome.Applied, result.Error);
         h.Value("late").Should().Be("hello");
     }
+
+    [Fact]
+    public async Task WaveHealthGate_AWaitThatStarts_IsLoggedAtInformation_WithWhatItWaitsForAndTheTimeout()
+    {
+        var slow = new SwitchableHealth();
+        var logs = new CapturingLoggerProvider();
+        await using var h = Create(
+            app: a => a with { WaveHealthGate = true, WaveHealthTimeout = TimeSpan.FromMinutes(3) },
+            builder: b => b.AddHealthAssessor(slow),
+            services: s => s.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Information)));
+        h.Commit(("slow.yaml", ConfigMapInWave("slow", 0)), ("late.yaml", ConfigMapInWave("late", 1)));
+
+        var run = h.Controller.ReconcileAsync("shop", default);
+        await WaitUntilAsync(() => Waits(logs).Count > 0, "the wait was logged");
+
+        Waits(logs).Should().Equal("65 Information: shop: waiting up to 00:03:00 (WaveHealthTimeout) for wave 0 to become healthy before wave 1: ConfigMap shop/slow: Progressing: still warming up");
+        run.IsCompleted.Should().BeFalse();
+        slow.Healthy = true;
+        await h.AdvanceUntilAsync(() => run.IsCompleted, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), "the run finished");
+        (await run).Outcome.Should().Be(ReconcileOutcome.Applied);
+        Waits(logs).Should().ContainSingle("one wait, logged once when it starts");
+    }
+
+    [Fact]
+    public async Task HealthWaitBeforePostSync_IsLoggedAtInformation_WithWhatItWaitsForAndTheTimeout()
+    {
+        var slow = new SwitchableHealth();
+        var logs = new CapturingLoggerProvider();
+        await using var h = Create(
+            app: a => a with { HealthTimeout = TimeSpan.FromMinutes(4) },
+            builder: b => b.AddHealthAssessor(slow),
+            services: s => s.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Information)));
+        using var jobs = await JobController.StartAsync(h.Cluster, _ => true);
+        h.Commit(("slow.yaml", ConfigMap("slow", "hello")), ("fast.yaml", ConfigMap("fast", "hello")), ("smoke.yaml", Job("smoke", "    argocd.argoproj.io/hook: PostSync")));
+
+        var run = h.Controller.ReconcileAsync("shop", default);
+        await WaitUntilAsync(() => Waits(logs).Count > 0, "the wait was logged");
+
+        Waits(logs).Should().Equal("68 Information: shop: waiting up to 00:04:00 (HealthTimeout) for health before the PostSync hooks: ConfigMap shop/slow: Progressing: still warming up");
+        jobs.Created.Should().BeEmpty();
+        slow.Healthy = true;
+        await h.AdvanceUntilAsync(() => run.IsCompleted, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), "the run finished");
+        (await run).Outcome.Should().Be(ReconcileOutcome.Applied);
+        jobs.Created.Should().Equal("smoke");
+    }
+
+    private static List<string> Waits(CapturingLoggerProvider logs) =>
+        [.. logs.Entries.Where(static e => e.EventId.Id is 65 or 68).Select(static e => $"{e.EventId.Id} {e.Level}: {e.Message}")];
 
     [Fact]
     public async Task WaveHealthGate_Off_WavesDoNotWait()

@@ -1,5 +1,6 @@
 using GitOps.Sdk.Status;
 using System.Collections.Immutable;
+using GitOps.Sdk.Diagnostics;
 using GitOps.Sdk.Health;
 
 namespace GitOps.Sdk.Reconciliation;
@@ -10,7 +11,8 @@ namespace GitOps.Sdk.Reconciliation;
 /// <param name="Live">The live objects to assess, or <see langword="null"/> to read back what was written.</param>
 /// <param name="Wait">Wait (up to the application's health timeout) until healthy.</param>
 /// <param name="Written">What the apply wrote: the objects the server returned stand in for live reads that lag behind them.</param>
-internal sealed record HealthInput(DesiredState Desired, ApplyPlan? Plan, IReadOnlyDictionary<ResourceKey, KubeObject>? Live, bool Wait, ApplyResult? Written = null);
+/// <param name="Purpose">Why the stage waits, for the log line a wait starts with (<c>before the PostSync hooks</c>, <c>(WaitForHealth)</c>).</param>
+internal sealed record HealthInput(DesiredState Desired, ApplyPlan? Plan, IReadOnlyDictionary<ResourceKey, KubeObject>? Live, bool Wait, ApplyResult? Written = null, string Purpose = "(WaitForHealth)");
 
 /// <summary>Assesses the health of every desired object, reading back what was written and waiting for it when asked to.</summary>
 internal sealed class HealthStage(StageContext context)
@@ -26,6 +28,16 @@ internal sealed class HealthStage(StageContext context)
         var app = context.Definition;
         var time = context.Time;
         var deadline = time.GetUtcNow() + app.HealthTimeout;
+        var waiting = report.Objects
+            .Where(static o => o.Value.Status != HealthStatus.Healthy && o.Value.Status != HealthStatus.Unknown)
+            .Select(static o => (o.Key, o.Value))
+            .ToList();
+        Log.WaitingForHealth(
+            context.Logger,
+            context.Application,
+            app.HealthTimeout,
+            input.Purpose,
+            waiting.Count == 0 ? $"{report.Overall.Status}: {report.Overall.Message}" : SyncWaveBarrier.Waiting(waiting));
         while (report.Overall.Status != HealthStatus.Healthy)
         {
             if (time.GetUtcNow() >= deadline)
