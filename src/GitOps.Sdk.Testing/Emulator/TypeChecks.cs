@@ -279,13 +279,17 @@ internal static partial class TypeChecks
                 foreach (var (container, i) in Items(spec?[list]))
                 {
                     var at = $"{path}.{list}[{i}]";
+                    String(container["name"], "Container", $"{at}.name");
+                    String(container["image"], "Container", $"{at}.image");
                     foreach (var (port, j) in Items(container["ports"]))
                     {
                         Integer(port["containerPort"], "ContainerPort", $"{at}.ports[{j}].containerPort", "int32");
+                        String(port["name"], "ContainerPort", $"{at}.ports[{j}].name");
                     }
 
                     foreach (var (env, j) in Items(container["env"]))
                     {
+                        String(env["name"], "EnvVar", $"{at}.env[{j}].name");
                         if (env["value"] is JsonNode value && !(value is JsonValue v && v.GetValueKind() == JsonValueKind.String))
                         {
                             Mismatch(value, "EnvVar", GoPath($"{at}.env[{j}].value"), "string", $"{at}.env[{j}].value");
@@ -303,6 +307,15 @@ internal static partial class TypeChecks
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary>A string field given another JSON type (a YAML <c>true</c> or number where a name belongs).</summary>
+        private void String(JsonNode? node, string goStruct, string path)
+        {
+            if (node is not null && !(node is JsonValue v && v.GetValueKind() == JsonValueKind.String))
+            {
+                Mismatch(node, goStruct, GoPath(path), "string", path);
             }
         }
 

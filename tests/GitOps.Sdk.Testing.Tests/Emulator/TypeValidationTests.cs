@@ -37,6 +37,10 @@ public sealed class TypeValidationTests : IAsyncLifetime
         "failed to create typed patch object (/v1, Kind=ConfigMap): .metadata.labels.tier: expected string, got &value.valueUnstructured{Value:1}")]
     [InlineData("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x, namespace: default}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: nginx, resources: {limits: {memory: 1Gb}}}]\n",
         "Deployment in version \"v1\" cannot be handled as a Deployment: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")]
+    [InlineData("apiVersion: batch/v1\nkind: Job\nmetadata: {name: x, namespace: default}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: true, image: busybox}]\n",
+        "failed to create typed patch object (batch/v1, Kind=Job): .spec.template.spec.containers[0].name: expected string, got &value.valueUnstructured{Value:true}")]
+    [InlineData("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x, namespace: default}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: nginx, env: [{name: 5, value: x}]}]\n",
+        "failed to create typed patch object (apps/v1, Kind=Deployment): .spec.template.spec.containers[0].env[0].name: expected string, got &value.valueUnstructured{Value:5}")]
     public async Task Apply_BodyNotFittingTheGoTypes_IsBadRequestAndStoresNothing(string manifest, string message)
     {
         var (code, status) = await SendAsync(HttpMethod.Patch, manifest, "application/apply-patch+yaml");
@@ -99,8 +103,11 @@ public sealed class TypeValidationTests : IAsyncLifetime
 
     private async Task<(int Code, JsonNode Status)> SendAsync(HttpMethod method, string body, string contentType, string? path = null)
     {
-        var kind = body.Contains("kind: Secret", StringComparison.Ordinal) ? "secrets" : body.Contains("kind: Deployment", StringComparison.Ordinal) ? "deployments" : "configmaps";
-        var group = kind == "deployments" ? "/apis/apps/v1" : "/api/v1";
+        var kind = body.Contains("kind: Secret", StringComparison.Ordinal) ? "secrets"
+            : body.Contains("kind: Deployment", StringComparison.Ordinal) ? "deployments"
+            : body.Contains("kind: Job", StringComparison.Ordinal) ? "jobs"
+            : "configmaps";
+        var group = kind switch { "deployments" => "/apis/apps/v1", "jobs" => "/apis/batch/v1", _ => "/api/v1" };
         path ??= $"{group}/namespaces/default/{kind}/x";
         using var request = new HttpRequestMessage(method, path + "?fieldManager=gitops-sdk") { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
