@@ -20,7 +20,12 @@ internal sealed record DocsBlockLocation(string File, int FirstLine, int LastLin
 /// <summary>Reads the docs' C# blocks and finds each in the samples the build compiles.</summary>
 internal static partial class DocsBlocks
 {
-    public static IReadOnlyList<DocsBlock> All()
+    private static readonly Lazy<IReadOnlyList<DocsBlock>> Blocks = new(Read);
+
+    /// <summary>Gets every block of README.md and docs/*.md, read once per test run.</summary>
+    public static IReadOnlyList<DocsBlock> All() => Blocks.Value;
+
+    private static IReadOnlyList<DocsBlock> Read()
     {
         var root = TestPaths.RepositoryRoot;
         var files = new[] { Path.Combine(root, "README.md") }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Reflection;
 using GitOps.Sdk.TestUtilities;
@@ -103,7 +104,13 @@ public sealed class DocsSnippetUsingsTests
         throw new InvalidOperationException($"{file} is in no project");
     }
 
-    private static ImmutableArray<MetadataReference> References(string project)
+    private static readonly ConcurrentDictionary<string, Lazy<ImmutableArray<MetadataReference>>> ReferencesByProject = new(StringComparer.Ordinal);
+
+    /// <summary>The sample's build output and the shared frameworks, loaded once per project.</summary>
+    private static ImmutableArray<MetadataReference> References(string project) =>
+        ReferencesByProject.GetOrAdd(project, static p => new Lazy<ImmutableArray<MetadataReference>>(() => LoadReferences(p))).Value;
+
+    private static ImmutableArray<MetadataReference> LoadReferences(string project)
     {
         var configuration = typeof(DocsSnippetUsingsTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "Configuration").Value!;

@@ -17,14 +17,14 @@ internal sealed class SecretKubeconfigClient : k8s.Kubernetes
     private readonly string _target;
     private readonly KubeconfigSecretReference _secret;
     private readonly string? _context;
-    private readonly Func<KubeApiClient> _management;
+    private readonly Lazy<KubeApiClient> _management;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _reading = new(1, 1);
     private k8s.Kubernetes? _current;
     private string? _resourceVersion;
-    private DateTimeOffset _readAt;
+    private long _readAtTicks;
 
-    public SecretKubeconfigClient(string target, KubeconfigSecretReference secret, string? context, Func<KubeApiClient> management, TimeProvider time)
+    public SecretKubeconfigClient(string target, KubeconfigSecretReference secret, string? context, Lazy<KubeApiClient> management, TimeProvider time)
         : base(new KubernetesClientConfiguration { Host = "https://kubeconfig-secret.invalid" })
     {
         _target = target;
@@ -34,14 +34,11 @@ internal sealed class SecretKubeconfigClient : k8s.Kubernetes
         _time = time;
     }
 
-    /// <summary>Gets how many clients were built from the Secret (a new one per new content); for tests.</summary>
-    public int Generations { get; private set; }
-
     /// <summary>Returns the client of the Secret's current content, reading the Secret when due.</summary>
     public async ValueTask<k8s.Kubernetes> CurrentAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _current);
-        if (current is not null && _time.GetUtcNow() - _readAt < _secret.RefreshInterval)
+        if (current is not null && Fresh())
         {
             return current;
         }
@@ -49,7 +46,7 @@ internal sealed class SecretKubeconfigClient : k8s.Kubernetes
         await _reading.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_current is not null && _time.GetUtcNow() - _readAt < _secret.RefreshInterval)
+            if (_current is not null && Fresh())
             {
                 return _current;
             }
@@ -65,7 +62,7 @@ internal sealed class SecretKubeconfigClient : k8s.Kubernetes
     private async Task<k8s.Kubernetes> ReadAsync(CancellationToken cancellationToken)
     {
         var path = $"/api/v1/namespaces/{Uri.EscapeDataString(_secret.Namespace)}/secrets/{Uri.EscapeDataString(_secret.Name)}";
-        var response = await _management().GetAsync(path, cancellationToken).ConfigureAwait(false);
+        var response = await _management.Value.GetAsync(path, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             throw Failure("does not exist in the management cluster");
@@ -81,7 +78,7 @@ internal sealed class SecretKubeconfigClient : k8s.Kubernetes
         var resourceVersion = root.TryGetProperty("metadata", out var m) && m.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null;
         if (_current is not null && resourceVersion is not null && resourceVersion == _resourceVersion)
         {
-            _readAt = _time.GetUtcNow();
+            Volatile.Write(ref _readAtTicks, _time.GetUtcNow().UtcTicks);
             return _current;
         }
 
@@ -103,17 +100,15 @@ internal sealed class SecretKubeconfigClient : k8s.Kubernetes
             throw Failure($"key '{_secret.Key}' is not a usable kubeconfig ({ex.GetType().Name})");
         }
 
+        // Requests in flight on the previous client finish on it; it is left to the collector rather than disposed under them.
         var next = new k8s.Kubernetes(configuration);
-        var previous = _current;
         Volatile.Write(ref _current, next);
         _resourceVersion = resourceVersion;
-        _readAt = _time.GetUtcNow();
-        Generations++;
-
-        // Requests in flight on the previous client finish on it; it is left to the collector rather than disposed under them.
-        _ = previous;
+        Volatile.Write(ref _readAtTicks, _time.GetUtcNow().UtcTicks);
         return next;
     }
+
+    private bool Fresh() => _time.GetUtcNow().UtcTicks - Volatile.Read(ref _readAtTicks) < _secret.RefreshInterval.Ticks;
 
     private KubernetesApiException Failure(string what) =>
         new($"target '{_target}': the kubeconfig {_secret} (KubernetesTargetOptions.KubeconfigSecret) {what}");

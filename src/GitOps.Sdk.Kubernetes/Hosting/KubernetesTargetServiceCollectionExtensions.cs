@@ -112,7 +112,7 @@ public static class KubernetesTargetServiceCollectionExtensions
                     $"target '{key}' reads its kubeconfig from {secret} in the management cluster: register the default target too (AddKubernetesTarget()).");
                 var managementOptions = sp.GetRequiredService<IOptions<KubernetesTargetOptions>>().Value;
                 var logger = sp.GetService<ILogger<KubernetesClientHolder>>();
-                return new KubernetesClientHolder(new SecretKubeconfigClient(key, secret, o.Context, () => new KubeApiClient(management.Client, managementOptions, time, logger), time));
+                return new KubernetesClientHolder(new SecretKubeconfigClient(key, secret, o.Context, new Lazy<KubeApiClient>(() => new KubeApiClient(management.Client, managementOptions, time, logger)), time));
             }
 
             return new KubernetesClientHolder(o, time);

@@ -36,9 +36,7 @@ internal sealed class GitOpsHostedService : BackgroundService
         if (_controller.Runtimes.Count > 0)
         {
             var defaultTargetUsed = _controller.Runtimes.Any(static a => string.IsNullOrEmpty(a.Reconciler.Definition.Target));
-            var missing = defaultTargetUsed
-                ? _controller.Services.FindMissing()
-                : [.. _controller.Services.FindMissing().Where(static m => m is not (nameof(ILiveState) or nameof(IResourceWriter) or nameof(IInventoryStore)))];
+            var missing = _controller.Services.FindMissing(includeTargetParts: defaultTargetUsed);
             if (missing.Count > 0)
             {
                 throw new InvalidOperationException(

@@ -72,9 +72,6 @@ internal sealed class ReconcilerServices
     public ReconcilerServices ForTarget(string? target) =>
         string.IsNullOrEmpty(target) ? _root : _root._targets.GetOrAdd(target, static (name, root) => new ReconcilerServices(root, name), _root);
 
-    /// <summary>Gets the target views made so far (not the default one).</summary>
-    public IEnumerable<ReconcilerServices> NamedTargets => _root._targets.Values;
-
     /// <summary>Gets the engine's instruments, on the meter of the registered <see cref="GitOpsTelemetry"/>.</summary>
     public EngineMetrics Metrics { get; }
 
@@ -131,16 +128,19 @@ internal sealed class ReconcilerServices
         return missing;
     }
 
-    /// <summary>Returns the names of required parts that are not registered.</summary>
-    public IReadOnlyList<string> FindMissing()
+    /// <summary>Returns the names of required parts that are not registered; the target's own only when <paramref name="includeTargetParts"/>.</summary>
+    /// <param name="includeTargetParts">Whether the default target's parts count (some application uses it).</param>
+    public IReadOnlyList<string> FindMissing(bool includeTargetParts = true)
     {
         var missing = new List<string>();
         Check<IRenderStage>(missing);
-        Check<ILiveState>(missing);
         Check<IDiffEngine>(missing);
         Check<IPlanner>(missing);
-        Check<IResourceWriter>(missing);
-        Check<IInventoryStore>(missing);
+        if (includeTargetParts)
+        {
+            missing.AddRange(FindMissingTargetParts());
+        }
+
         if (SourceProviders.Count == 0)
         {
             missing.Add("ISourceProvider (call .AddGitSource(), .AddHelmRepositorySource() or .AddOciSource())");
