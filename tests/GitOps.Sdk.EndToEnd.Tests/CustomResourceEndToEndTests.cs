@@ -139,6 +139,11 @@ public sealed class CustomResourceEndToEndTests
         await EndToEndEnvironment.WaitUntilAsync(() => Condition(env, Extra, "Ready")?["status"]?.ToString() == "True", "the resource is Ready");
         var writer = env.Host.Services.GetRequiredService<GitOpsApplicationStatusWriter>();
         var source = env.Host.Services.GetRequiredService<GitOpsApplicationSource>();
+
+        // Settle first: the application healthy and the writer through every event seen so far, so the baseline holds its last write.
+        await EndToEndEnvironment.WaitUntilAsync(() => env.Controller.GetStatus(Extra)?.Health?.Status == GitOps.Sdk.HealthStatus.Healthy, "the application is healthy");
+        var settled = writer.EventsSeen;
+        await EndToEndEnvironment.WaitUntilAsync(() => writer.EventsHandled >= settled, "the writer made a pass after the events so far");
         var resourceVersion = (string?)env.Api.Get(GitOpsApplicationResource.ApiVersion, GitOpsApplicationResource.Kind, EndToEndEnvironment.Namespace, Extra)!["metadata"]!["resourceVersion"];
         var writes = writer.Writes;
 
